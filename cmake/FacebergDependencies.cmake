@@ -1,0 +1,13 @@
+# Every dependency comes from Debian 12 packages (see scripts/setup.sh); nothing is downloaded here.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+if(FACEBERG_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,44 @@
+# Project-wide compile settings live on INTERFACE targets, never in global flags.
+add_library(faceberg_warnings INTERFACE)
+target_compile_options(faceberg_warnings INTERFACE -Wall -Wextra -Wno-missing-field-initializers)
+if(FACEBERG_WERROR)
+  target_compile_options(faceberg_warnings INTERFACE -Werror)
+endif()
+
+add_library(faceberg_sanitizers INTERFACE)
+set(_faceberg_san "")
+if(FACEBERG_ENABLE_ASAN)
+  list(APPEND _faceberg_san address)
+endif()
+if(FACEBERG_ENABLE_UBSAN)
+  list(APPEND _faceberg_san undefined)
+endif()
+if(_faceberg_san)
+  list(JOIN _faceberg_san "," _faceberg_san_list)
+  target_compile_options(faceberg_sanitizers INTERFACE -fsanitize=${_faceberg_san_list}
+                                                       -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(faceberg_sanitizers INTERFACE -fsanitize=${_faceberg_san_list})
+endif()
+
+# faceberg_add_library(NAME SOURCES ... DEPS ...)
+# Declares one layer library. Include paths are rooted at src/, so headers are included as
+# "layer/file.h". DEPS must only name lower layers.
+function(faceberg_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE faceberg_warnings)
+  target_link_libraries(${name} PUBLIC faceberg_sanitizers)
+endfunction()
+
+# faceberg_add_test(NAME SOURCES ... DEPS ...)
+# One gtest executable registered with ctest; tests/data is passed as FACEBERG_TEST_DATA.
+function(faceberg_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} faceberg_test_support GTest::gtest GTest::gmock
+                                        GTest::gtest_main faceberg_warnings)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT
+                       "FACEBERG_TEST_DATA=${PROJECT_SOURCE_DIR}/tests/data")
+endfunction()

@@ -1,0 +1,48 @@
+#include "test_util.h"
+#include "util/strings.h"
+
+namespace faceberg {
+namespace {
+
+TEST(StringsTest, SplitKeepsEmptyPieces) {
+  EXPECT_EQ(Split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(Split("", ','), (std::vector<std::string>{""}));
+}
+
+TEST(StringsTest, SplitTopLevelRespectsNesting) {
+  auto parts = SplitTopLevel("a decimal(9,2), m map<string, int>, s 'x,y'", ',');
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0], "a decimal(9,2)");
+  EXPECT_EQ(Trim(parts[1]), "m map<string, int>");
+  EXPECT_EQ(Trim(parts[2]), "s 'x,y'");
+}
+
+TEST(StringsTest, ParseInt64) {
+  EXPECT_EQ(ParseInt64("42"), 42);
+  EXPECT_EQ(ParseInt64("-7"), -7);
+  EXPECT_EQ(ParseInt64("+7"), 7);
+  EXPECT_EQ(ParseInt64("9223372036854775807"), INT64_MAX);
+  EXPECT_FALSE(ParseInt64("9223372036854775808"));
+  EXPECT_FALSE(ParseInt64("4x"));
+  EXPECT_FALSE(ParseInt64(""));
+  EXPECT_FALSE(ParseInt64(" 4"));
+}
+
+TEST(StringsTest, HexRoundTrip) {
+  std::string raw("\x00\x01\xab\xff", 4);
+  EXPECT_EQ(HexEncode(raw), "0001abff");
+  EXPECT_EQ(HexDecode("0001ABff"), raw);
+  EXPECT_FALSE(HexDecode("abc"));
+  EXPECT_FALSE(HexDecode("zz"));
+}
+
+TEST(StringsTest, TrimAndCase) {
+  EXPECT_EQ(Trim("  a b \t\n"), "a b");
+  EXPECT_EQ(ToLower("AbC"), "abc");
+  EXPECT_TRUE(StartsWith("hf://x", "hf://"));
+  EXPECT_TRUE(EndsWith("v3.metadata.json", ".metadata.json"));
+  EXPECT_FALSE(EndsWith("a", "abc"));
+}
+
+}  // namespace
+}  // namespace faceberg
