@@ -1,15 +1,73 @@
+// faceberg's entry point: parses global options and dispatches to one command. Errors become one
+// "error: ..." line on stderr with exit code 1 (2 for usage errors).
 #include <CLI/CLI.hpp>
-#include <cstdio>
 
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "cli/context.h"
 #include "cli/version.h"
 
-int main(int argc, char** argv) {
-  CLI::App app{"faceberg: HuggingFace datasets as Apache Iceberg tables", "faceberg"};
+namespace faceberg::cli {
+namespace {
+
+int Run(int argc, char** argv) {
+  CLI::App app{"faceberg: HuggingFace datasets as Apache Iceberg tables, and an Iceberg table "
+               "manager",
+               "faceberg"};
   app.set_version_flag("--version", std::string("faceberg ") + FACEBERG_VERSION);
+  app.require_subcommand(1);
+  // Global options are accepted before or after the command.
+  app.fallthrough();
+  GlobalOptions options;
+  app.add_option("--catalog", options.catalog,
+                 "catalog: a folder, sqlite:PATH or hf://datasets/OWNER/REPO (default: "
+                 "$FACEBERG_CATALOG, faceberg.yml, .faceberg/)");
+  app.add_option("--config", options.config, "the faceberg.yml to read");
+  app.add_flag("--json", options.json, "print one JSON document on stdout");
+  app.add_flag("-v,--verbose", options.verbose, "say more");
+  app.add_flag("-q,--quiet", options.quiet, "print only errors");
+
+  std::vector<std::pair<CLI::App*, CommandRunner>> commands;
+  RegisterCatalogCommands(app, &commands);
+  RegisterTableCommands(app, &commands);
+
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << " (run 'faceberg --help' for usage)\n";
+    return 2;
   }
-  return 0;
+  Context context(options);
+  for (auto& [sub, run] : commands) {
+    if (!sub->parsed()) continue;
+    Status st = run(context);
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return st.code() == ErrorCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0 ? 2
+                                                                                                : 1;
+    }
+    return 0;
+  }
+  std::cerr << "error: no command given (run 'faceberg --help')\n";
+  return 2;
+}
+
+}  // namespace
+}  // namespace faceberg::cli
+
+int main(int argc, char** argv) {
+  try {
+    return faceberg::cli::Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: internal error: " << e.what() << "\n";
+    return 1;
+  }
 }
