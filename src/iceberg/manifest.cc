@@ -326,7 +326,11 @@ Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, cons
       {"format-version", std::to_string(options.format_version)},
       {"content", options.content == ManifestContent::kData ? "data" : "deletes"},
   };
-  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, options.codec, header));
+  ASSIGN_OR_RETURN(avro::Codec codec, avro::ParseCodec(options.codec));
+  avro::ContainerWriterOptions writer_options;
+  writer_options.codec = codec;
+  writer_options.metadata = std::move(header);
+  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
   ManifestFile mf;
   mf.manifest_path = path;
   mf.partition_spec_id = spec.spec_id;
@@ -434,9 +438,9 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFi
   ASSIGN_OR_RETURN(TypePtr partition_type, PartitionType(*spec, *metadata.CurrentSchema()));
   ASSIGN_OR_RETURN(auto file, io.NewInputFile(manifest.manifest_path));
   ASSIGN_OR_RETURN(std::string bytes, file->ReadAll(kMaxManifestBytes));
-  auto reader = avro::ContainerReader::Open(bytes, manifest.manifest_path);
+  auto reader = avro::ContainerReader::Open(manifest.manifest_path, std::move(bytes));
   if (!reader.ok()) return reader.status();
-  const avro::Node& entry_schema = (*reader)->schema().root();
+  const avro::Node& entry_schema = (*reader)->schema()->root();
   if (entry_schema.type() != avro::Type::kRecord) return fail(Corrupt("entries are not records"));
   const avro::Node* df_schema = FieldNode(entry_schema, 2);
   if (!df_schema || df_schema->type() != avro::Type::kRecord) {
@@ -560,7 +564,11 @@ Status WriteManifestList(io::FileIO& io, const std::string& path, std::vector<Ma
       {"format-version", std::to_string(options.format_version)},
   };
   if (options.format_version >= 2) header["sequence-number"] = std::to_string(options.sequence_number);
-  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, options.codec, header));
+  ASSIGN_OR_RETURN(avro::Codec codec, avro::ParseCodec(options.codec));
+  avro::ContainerWriterOptions writer_options;
+  writer_options.codec = codec;
+  writer_options.metadata = std::move(header);
+  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
   const bool v2 = options.format_version >= 2;
   for (auto& m : manifests) {
     if (m.sequence_number == ManifestFile::kUnassignedSequenceNumber) {
@@ -603,8 +611,8 @@ Status WriteManifestList(io::FileIO& io, const std::string& path, std::vector<Ma
 Result<std::vector<ManifestFile>> ReadManifestList(io::FileIO& io, const std::string& path) {
   ASSIGN_OR_RETURN(auto file, io.NewInputFile(path));
   ASSIGN_OR_RETURN(std::string bytes, file->ReadAll(kMaxManifestBytes));
-  ASSIGN_OR_RETURN(auto reader, avro::ContainerReader::Open(bytes, path));
-  const avro::Node& schema = reader->schema().root();
+  ASSIGN_OR_RETURN(auto reader, avro::ContainerReader::Open(path, std::move(bytes)));
+  const avro::Node& schema = reader->schema()->root();
   if (schema.type() != avro::Type::kRecord) return Corrupt("manifest list {}: rows are not records", path);
   const avro::Node* summary_schema = nullptr;
   if (const avro::Node* parts = FieldNode(schema, 507); parts && parts->type() == avro::Type::kArray) {
@@ -652,9 +660,13 @@ Result<std::vector<ManifestFile>> ReadManifestList(io::FileIO& io, const std::st
         for (const auto& s : parts->children()) {
           FieldSummary fs;
           const Datum* cn = avro::FieldById(s, *summary_schema, 509);
-          if (cn && !cn->is_null()) ASSIGN_OR_RETURN(fs.contains_null, cn->AsBool());
+          if (cn && !cn->is_null()) {
+            ASSIGN_OR_RETURN(fs.contains_null, cn->AsBool());
+          }
           const Datum* nan = avro::FieldById(s, *summary_schema, 518);
-          if (nan && !nan->is_null()) ASSIGN_OR_RETURN(fs.contains_nan, nan->AsBool());
+          if (nan && !nan->is_null()) {
+            ASSIGN_OR_RETURN(fs.contains_nan, nan->AsBool());
+          }
           const Datum* lo = avro::FieldById(s, *summary_schema, 510);
           if (lo && !lo->is_null()) {
             ASSIGN_OR_RETURN(std::string_view b, lo->AsBytes());

@@ -135,6 +135,7 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
     list_options.sequence_number = sequence_number;
     RETURN_IF_ERROR(iceberg::WriteManifestList(ops.io(), snapshot.manifest_list, manifests, list_options));
 
+    for (const auto& [k, v] : options.set_properties) updated.properties[k] = v;
     updated.snapshots.push_back(snapshot);
     updated.last_sequence_number = std::max(base->last_sequence_number, sequence_number);
     updated.refs[options.branch] = iceberg::SnapshotRef{

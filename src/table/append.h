@@ -16,6 +16,8 @@ struct AppendOptions {
   std::string branch = iceberg::kMainBranch;
   /// Extra snapshot summary properties.
   std::map<std::string, std::string> summary;
+  /// Table properties set in the same commit.
+  std::map<std::string, std::string> set_properties;
   /// Attempts when a concurrent commit wins the race (each re-applies on the new base).
   int max_attempts = 10;
 };
