@@ -136,6 +136,13 @@ Status RunSnapshots(Context& ctx, const std::string& table) {
   return Status::OK();
 }
 
+// {"1": 10, "2": 3}: field-id keyed counts as a JSON object.
+OrderedJson IdMapJson(const std::map<int32_t, int64_t>& m) {
+  OrderedJson out = OrderedJson::object();
+  for (const auto& [k, v] : m) out[std::to_string(k)] = v;
+  return out;
+}
+
 // A full dump of metadata and every snapshot's live data files, for debugging and interop tests.
 Status RunInspect(Context& ctx, const std::string& target) {
   ASSIGN_OR_RETURN(LoadedTable t, LoadTableOrFile(ctx, target));
@@ -171,8 +178,8 @@ Status RunInspect(Context& ctx, const std::string& target) {
         partition[pf.name] = OrderedJson::parse(v.dump());
       }
       file["partition"] = std::move(partition);
-      file["value-counts"] = f.metrics.value_counts;
-      file["null-value-counts"] = f.metrics.null_value_counts;
+      file["value-counts"] = IdMapJson(f.metrics.value_counts);
+      file["null-value-counts"] = IdMapJson(f.metrics.null_value_counts);
       jf.push_back(std::move(file));
     }
     js["data-files"] = std::move(jf);

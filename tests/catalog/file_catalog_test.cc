@@ -22,7 +22,9 @@ TEST(IdentifierTest, ParsesAndValidates) {
   ASSERT_OK_AND_ASSIGN(auto b, ParseTableIdentifier("a.b.t"));
   EXPECT_EQ(b.ns, "a.b");
   EXPECT_EQ(b.name, "t");
-  EXPECT_ERROR(ParseTableIdentifier("../etc.passwd"), ErrorCode::kInvalidArgument, "may only contain");
+  EXPECT_ERROR(ParseTableIdentifier("../etc.passwd"), ErrorCode::kInvalidArgument, "1 to 128");
+  EXPECT_ERROR(ParseTableIdentifier("ns.../passwd"), ErrorCode::kInvalidArgument, "1 to 128");
+  EXPECT_ERROR(ParseTableIdentifier("ns.a/b"), ErrorCode::kInvalidArgument, "may only contain");
   EXPECT_ERROR(ParseTableIdentifier("ns./x"), ErrorCode::kInvalidArgument, "may only contain");
   EXPECT_ERROR(ParseTableIdentifier("ns..t"), ErrorCode::kInvalidArgument, "1 to 128");
   EXPECT_ERROR(ParseTableIdentifier(""), ErrorCode::kInvalidArgument, "1 to 128");

@@ -1,0 +1,62 @@
+"""Shared fixtures for the interop tests: the faceberg binary, DuckDB with the iceberg extension
+(loaded offline from the duckdb-ext-iceberg PyPI package), and helpers to run the CLI."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sysconfig
+
+import duckdb
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def faceberg_bin() -> str:
+    path = os.environ.get("FACEBERG_BIN") or str(REPO / "build/release/src/cli/faceberg")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"faceberg binary not found at {path}: run scripts/setup.sh first")
+    return path
+
+
+class Faceberg:
+    """Runs the real faceberg binary against one catalog folder."""
+
+    def __init__(self, catalog: pathlib.Path):
+        self.catalog = catalog
+
+    def run(self, *args, check=True, cwd=None):
+        cmd = [faceberg_bin(), "--catalog", str(self.catalog), *map(str, args)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{cmd} failed ({proc.returncode}): {proc.stderr}")
+        return proc
+
+    def json(self, *args):
+        return json.loads(self.run("--json", *args).stdout)
+
+
+@pytest.fixture
+def fb(tmp_path):
+    f = Faceberg(tmp_path / "catalog")
+    f.run("init")
+    return f
+
+
+@pytest.fixture
+def duck():
+    ext_dir = pathlib.Path(sysconfig.get_paths()["purelib"]) / "duckdb_ext" / "extensions"
+    con = duckdb.connect()
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute(f"SET extension_directory = '{ext_dir}'")
+    con.execute("LOAD avro")
+    con.execute("LOAD iceberg")
+    yield con
+    con.close()
+
+
+def latest_metadata(table_location: pathlib.Path) -> pathlib.Path:
+    hint = (table_location / "metadata" / "version-hint.text").read_text().strip()
+    return table_location / "metadata" / f"v{int(hint)}.metadata.json"
