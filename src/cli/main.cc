@@ -42,7 +42,15 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "error: " << e.what() << " (run 'faceberg --help' for usage)\n";
+    std::string message = e.what();
+    // CLI11 reports an unknown command as a missing subcommand or an extra argument; name it.
+    for (const auto& arg : app.remaining()) {
+      if (!arg.empty() && arg[0] != '-') {
+        message = "unknown command '" + arg + "'";
+        break;
+      }
+    }
+    std::cerr << "error: " << message << " (run 'faceberg --help' for usage)\n";
     return 2;
   }
   Context context(options);
