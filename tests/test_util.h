@@ -11,15 +11,15 @@
 #include "util/result.h"
 #include "util/uuid.h"
 
-#define ASSERT_OK(expr)                                          \
-  do {                                                           \
-    auto&& _st = ::faceberg::internal::ToStatus(expr);           \
+#define ASSERT_OK(expr)                                              \
+  do {                                                               \
+    auto&& _st = ::faceberg::internal::ToStatus(expr);               \
     ASSERT_TRUE(_st.ok()) << #expr << " failed: " << _st.ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                          \
-  do {                                                           \
-    auto&& _st = ::faceberg::internal::ToStatus(expr);           \
+#define EXPECT_OK(expr)                                              \
+  do {                                                               \
+    auto&& _st = ::faceberg::internal::ToStatus(expr);               \
     EXPECT_TRUE(_st.ok()) << #expr << " failed: " << _st.ToString(); \
   } while (false)
 
@@ -33,7 +33,7 @@
   ASSERT_OK_AND_ASSIGN_IMPL(FB_TEST_CONCAT(_fb_res_, __LINE__), lhs, expr)
 
 /// Asserts `expr` failed with `code` and its message contains `substring`.
-#define EXPECT_ERROR(expr, error_code, substring)                                    \
+#define EXPECT_ERROR(expr, error_code, substring)                                  \
   do {                                                                             \
     auto&& _st = ::faceberg::internal::ToStatus(expr);                             \
     EXPECT_EQ(_st.code(), error_code) << _st.ToString();                           \
@@ -51,8 +51,7 @@ inline std::string TestDataPath(const std::string& relative) {
 /// A fresh temporary folder removed when the object is destroyed.
 class TempDir {
  public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() / ("faceberg-test-" + RandomUuid())) {
+  TempDir() : path_(std::filesystem::temp_directory_path() / ("faceberg-test-" + RandomUuid())) {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

@@ -110,7 +110,8 @@ Result<std::string> FileCatalog::TableLocation(const TableIdentifier& id) {
   ASSIGN_OR_RETURN(State state, ReadState());
   auto it = state.tables.find(id.ToString());
   if (it == state.tables.end()) {
-    return NotFound("table '{}' does not exist: run 'faceberg list' to see the tables", id.ToString());
+    return NotFound("table '{}' does not exist: run 'faceberg list' to see the tables",
+                    id.ToString());
   }
   const std::string& location = it->second;
   if (!location.empty() && location[0] == '/') return location;
@@ -138,9 +139,10 @@ Result<iceberg::TableMetadataPtr> FileCatalog::CreateTable(const TableIdentifier
   const std::string location = io::JoinPath(root_, relative);
   ASSIGN_OR_RETURN(bool folder_exists, io_.Exists(io::JoinPath(location, "metadata")));
   if (folder_exists) {
-    return AlreadyExists("{} already holds table metadata that the catalog does not list; move it "
-                         "away or register it",
-                         location);
+    return AlreadyExists(
+        "{} already holds table metadata that the catalog does not list; move it "
+        "away or register it",
+        location);
   }
   iceberg::NewTableOptions table_options;
   table_options.location = std::filesystem::absolute(location).lexically_normal().string();

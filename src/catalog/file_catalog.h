@@ -51,7 +51,7 @@ class FileCatalog {
   FileCatalog(io::FileIO& io, std::string root) : io_(io), root_(std::move(root)) {}
   struct State {
     std::map<std::string, std::string> namespaces_json;  // ns -> properties JSON text
-    std::map<std::string, std::string> tables;            // "ns.table" -> relative location
+    std::map<std::string, std::string> tables;           // "ns.table" -> relative location
   };
   Result<State> ReadState();
   Status WriteState(const State& state);

@@ -45,7 +45,8 @@ Result<int64_t> FileTableOperations::FindLatestVersion() {
       if (auto v = VersionOfFileName(name)) version = std::max(version, *v);
     }
   }
-  if (version == 0) return NotFound("no Iceberg table at {} (no metadata/v*.metadata.json)", location_);
+  if (version == 0)
+    return NotFound("no Iceberg table at {} (no metadata/v*.metadata.json)", location_);
   // The hint may lag behind a commit whose hint update did not happen: probe forward.
   while (true) {
     ASSIGN_OR_RETURN(bool next_exists, io_.Exists(MetadataFile(version + 1)));
@@ -75,8 +76,8 @@ Status FileTableOperations::Commit(const iceberg::TableMetadata* base,
   to_write.last_updated_ms = std::max(NowMillis(), base ? base->last_updated_ms : 0);
   if (base) {
     to_write.metadata_log.push_back({base->last_updated_ms, current_location_});
-    int64_t keep = ParseInt64(to_write.Property("write.metadata.previous-versions-max", "100"))
-                       .value_or(100);
+    int64_t keep =
+        ParseInt64(to_write.Property("write.metadata.previous-versions-max", "100")).value_or(100);
     if (keep >= 0 && static_cast<int64_t>(to_write.metadata_log.size()) > keep) {
       to_write.metadata_log.erase(to_write.metadata_log.begin(),
                                   to_write.metadata_log.end() - keep);
@@ -84,7 +85,8 @@ Status FileTableOperations::Commit(const iceberg::TableMetadata* base,
   }
   RETURN_IF_ERROR(to_write.Validate());
   const std::string target = MetadataFile(next);
-  Status st = io_.WriteFile(target, iceberg::TableMetadataToJson(to_write), io::WriteMode::kNoReplace);
+  Status st =
+      io_.WriteFile(target, iceberg::TableMetadataToJson(to_write), io::WriteMode::kNoReplace);
   if (st.code() == ErrorCode::kAlreadyExists) {
     if (!base) return AlreadyExists("a table already exists at {}", location_);
     return Conflict("another writer committed version {} of {} first", next, location_);

@@ -54,7 +54,8 @@ Status RunList(Context& ctx, const std::string& ns) {
 }  // namespace
 
 void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out) {
-  auto* init = app.add_subcommand("init", "create the catalog (an empty one when there is no config)");
+  auto* init =
+      app.add_subcommand("init", "create the catalog (an empty one when there is no config)");
   auto config = std::make_shared<std::string>();
   init->add_option("config", *config, "faceberg.yml to create the catalog from");
   init->footer("Example: faceberg --catalog ./warehouse init");

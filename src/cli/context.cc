@@ -20,9 +20,7 @@ Result<std::unique_ptr<catalog::FileCatalog>> Context::OpenCatalog(bool create) 
   return catalog::FileCatalog::Open(io_, location, create);
 }
 
-void Context::PrintJson(const OrderedJson& json) const {
-  std::cout << DumpJson(json, 2) << "\n";
-}
+void Context::PrintJson(const OrderedJson& json) const { std::cout << DumpJson(json, 2) << "\n"; }
 
 void Context::Print(const std::string& line) const {
   if (!options_.quiet) std::cout << line << "\n";

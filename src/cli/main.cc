@@ -1,7 +1,6 @@
 // faceberg's entry point: parses global options and dispatches to one command. Errors become one
 // "error: ..." line on stderr with exit code 1 (2 for usage errors).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -13,9 +12,10 @@ namespace faceberg::cli {
 namespace {
 
 int Run(int argc, char** argv) {
-  CLI::App app{"faceberg: HuggingFace datasets as Apache Iceberg tables, and an Iceberg table "
-               "manager",
-               "faceberg"};
+  CLI::App app{
+      "faceberg: HuggingFace datasets as Apache Iceberg tables, and an Iceberg table "
+      "manager",
+      "faceberg"};
   app.set_version_flag("--version", std::string("faceberg ") + FACEBERG_VERSION);
   app.require_subcommand(1);
   // Global options are accepted before or after the command.
@@ -60,7 +60,7 @@ int Run(int argc, char** argv) {
     if (!st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return st.code() == ErrorCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0 ? 2
-                                                                                                : 1;
+                                                                                              : 1;
     }
     return 0;
   }

@@ -2,13 +2,13 @@
 #include <fmt/format.h>
 
 #include "catalog/file_table_operations.h"
+#include "cli/context.h"
 #include "iceberg/partition_spec.h"
 #include "iceberg/single_value.h"
 #include "table/add_files.h"
 #include "table/append.h"
 #include "util/strings.h"
 #include "util/time.h"
-#include "cli/context.h"
 
 namespace faceberg::cli {
 
@@ -37,8 +37,9 @@ Result<std::map<std::string, std::string>> ParseProperties(const std::vector<std
 Status RunCreate(Context& ctx, const CreateArgs& args) {
   ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(args.table));
   if (args.schema.empty()) {
-    return InvalidArgument("creating a plain table needs --schema, e.g. --schema \"id long not null, "
-                           "name string\"");
+    return InvalidArgument(
+        "creating a plain table needs --schema, e.g. --schema \"id long not null, "
+        "name string\"");
   }
   ASSIGN_OR_RETURN(auto schema, iceberg::ParseSchemaString(args.schema));
   ASSIGN_OR_RETURN(auto spec, iceberg::ParsePartitionSpecString(args.partition_by, *schema));
@@ -51,8 +52,8 @@ Status RunCreate(Context& ctx, const CreateArgs& args) {
   options.format_version = args.format_version;
   ASSIGN_OR_RETURN(auto md, catalog->CreateTable(id, options));
   if (ctx.options().json) {
-    ctx.PrintJson(OrderedJson{{"table", id.ToString()}, {"location", md->location},
-                              {"table-uuid", md->table_uuid}});
+    ctx.PrintJson(OrderedJson{
+        {"table", id.ToString()}, {"location", md->location}, {"table-uuid", md->table_uuid}});
   } else {
     ctx.Print(fmt::format("created {} at {}", id.ToString(), md->location));
   }
@@ -70,10 +71,9 @@ Status RunAddFiles(Context& ctx, const std::string& table, const std::vector<std
                               {"added-data-files", snapshot.SummaryInt("added-data-files")},
                               {"added-records", snapshot.SummaryInt("added-records")}});
   } else {
-    ctx.Print(fmt::format("added {} files ({} rows) to {} as snapshot {}",
-                          snapshot.SummaryInt("added-data-files"),
-                          snapshot.SummaryInt("added-records"), id.ToString(),
-                          snapshot.snapshot_id));
+    ctx.Print(fmt::format(
+        "added {} files ({} rows) to {} as snapshot {}", snapshot.SummaryInt("added-data-files"),
+        snapshot.SummaryInt("added-records"), id.ToString(), snapshot.snapshot_id));
   }
   return Status::OK();
 }
@@ -101,7 +101,8 @@ Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name) {
 OrderedJson SnapshotJson(const iceberg::Snapshot& s) {
   OrderedJson j;
   j["snapshot-id"] = s.snapshot_id;
-  j["parent-snapshot-id"] = s.parent_snapshot_id ? OrderedJson(*s.parent_snapshot_id) : OrderedJson();
+  j["parent-snapshot-id"] =
+      s.parent_snapshot_id ? OrderedJson(*s.parent_snapshot_id) : OrderedJson();
   j["sequence-number"] = s.sequence_number;
   j["timestamp-ms"] = s.timestamp_ms;
   j["timestamp"] = FormatMillisUtc(s.timestamp_ms);
@@ -124,8 +125,8 @@ Status RunSnapshots(Context& ctx, const std::string& table) {
     ctx.PrintJson(OrderedJson{{"snapshots", rows}});
     return Status::OK();
   }
-  ctx.Print(fmt::format("{:<20} {:<20} {:<25} {:<10} {:>10} {:>12}", "SNAPSHOT", "PARENT",
-                        "TIME", "OPERATION", "FILES", "ROWS"));
+  ctx.Print(fmt::format("{:<20} {:<20} {:<25} {:<10} {:>10} {:>12}", "SNAPSHOT", "PARENT", "TIME",
+                        "OPERATION", "FILES", "ROWS"));
   for (const auto& s : md.snapshots) {
     ctx.Print(fmt::format("{:<20} {:<20} {:<25} {:<10} {:>10} {:>12}{}", s.snapshot_id,
                           s.parent_snapshot_id ? std::to_string(*s.parent_snapshot_id) : "-",
@@ -155,7 +156,8 @@ Status RunInspect(Context& ctx, const std::string& target) {
   out["current-snapshot-id"] =
       md.current_snapshot_id ? OrderedJson(*md.current_snapshot_id) : OrderedJson();
   out["schema"] = OrderedJson::parse(iceberg::SchemaToJson(*md.CurrentSchema()).dump());
-  out["partition-spec"] = OrderedJson::parse(iceberg::PartitionSpecToJson(*md.DefaultSpec()).dump());
+  out["partition-spec"] =
+      OrderedJson::parse(iceberg::PartitionSpecToJson(*md.DefaultSpec()).dump());
   out["properties"] = md.properties;
   OrderedJson snapshots = OrderedJson::array();
   for (const auto& s : md.snapshots) {
@@ -220,10 +222,11 @@ void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
 
   auto snapshots_table = std::make_shared<std::string>();
   auto* snapshots = app.add_subcommand("snapshots", "list a table's snapshots");
-  snapshots->add_option("table", *snapshots_table, "the table or a metadata .json file")->required();
+  snapshots->add_option("table", *snapshots_table, "the table or a metadata .json file")
+      ->required();
   snapshots->footer("Example: faceberg snapshots events --json");
-  out->emplace_back(snapshots,
-                    [snapshots_table](Context& ctx) { return RunSnapshots(ctx, *snapshots_table); });
+  out->emplace_back(
+      snapshots, [snapshots_table](Context& ctx) { return RunSnapshots(ctx, *snapshots_table); });
 
   auto inspect_target = std::make_shared<std::string>();
   auto* inspect = app.add_subcommand(

@@ -28,25 +28,34 @@ int DecimalBytes(int precision) {
 
 Json AvroTypeOf(const Type& type) {
   switch (type.id()) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt: return "int";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kDate: return Json{{"type", "int"}, {"logicalType", "date"}};
-    case TypeId::kTime: return Json{{"type", "long"}, {"logicalType", "time-micros"}};
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kLong:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDate:
+      return Json{{"type", "int"}, {"logicalType", "date"}};
+    case TypeId::kTime:
+      return Json{{"type", "long"}, {"logicalType", "time-micros"}};
     case TypeId::kTimestamp:
       return Json{{"type", "long"}, {"logicalType", "timestamp-micros"}, {"adjust-to-utc", false}};
     case TypeId::kTimestampTz:
       return Json{{"type", "long"}, {"logicalType", "timestamp-micros"}, {"adjust-to-utc", true}};
-    case TypeId::kString: return "string";
+    case TypeId::kString:
+      return "string";
     case TypeId::kUuid:
       return Json{{"type", "fixed"}, {"name", "uuid_fixed"}, {"size", 16}, {"logicalType", "uuid"}};
     case TypeId::kFixed:
       return Json{{"type", "fixed"},
                   {"name", fmt::format("fixed_{}", type.fixed_length())},
                   {"size", type.fixed_length()}};
-    case TypeId::kBinary: return "bytes";
+    case TypeId::kBinary:
+      return "bytes";
     case TypeId::kDecimal:
       return Json{{"type", "fixed"},
                   {"name", fmt::format("decimal_{}_{}", type.precision(), type.scale())},
@@ -54,14 +63,16 @@ Json AvroTypeOf(const Type& type) {
                   {"logicalType", "decimal"},
                   {"precision", type.precision()},
                   {"scale", type.scale()}};
-    default: return "null";  // nested types never appear in partition tuples
+    default:
+      return "null";  // nested types never appear in partition tuples
   }
 }
 
 Json Optional(Json type) { return Json::array({"null", std::move(type)}); }
 
 Json AvroField(const char* name, Json type, int field_id, bool optional) {
-  Json f = {{"name", name}, {"type", optional ? Optional(std::move(type)) : std::move(type)},
+  Json f = {{"name", name},
+            {"type", optional ? Optional(std::move(type)) : std::move(type)},
             {"field-id", field_id}};
   if (optional) f["default"] = nullptr;
   return f;
@@ -136,7 +147,8 @@ Json ManifestListSchema(int format_version) {
   }
   f.push_back(AvroField("added_snapshot_id", "long", 503, false));
   f.push_back(AvroField(v2 ? "added_files_count" : "added_data_files_count", "int", 504, !v2));
-  f.push_back(AvroField(v2 ? "existing_files_count" : "existing_data_files_count", "int", 505, !v2));
+  f.push_back(
+      AvroField(v2 ? "existing_files_count" : "existing_data_files_count", "int", 505, !v2));
   f.push_back(AvroField(v2 ? "deleted_files_count" : "deleted_data_files_count", "int", 506, !v2));
   f.push_back(AvroField("added_rows_count", "long", 512, !v2));
   f.push_back(AvroField("existing_rows_count", "long", 513, !v2));
@@ -152,19 +164,27 @@ Result<Datum> PartitionValueToDatum(const Value& value, const Type& type) {
   if (IsNull(value)) return Datum::Null();
   RETURN_IF_ERROR(CheckValueType(value, type));
   switch (type.id()) {
-    case TypeId::kBoolean: return Datum::Boolean(std::get<bool>(value));
+    case TypeId::kBoolean:
+      return Datum::Boolean(std::get<bool>(value));
     case TypeId::kInt:
-    case TypeId::kDate: return Datum::Int(std::get<int32_t>(value));
+    case TypeId::kDate:
+      return Datum::Int(std::get<int32_t>(value));
     case TypeId::kLong:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return Datum::Long(std::get<int64_t>(value));
-    case TypeId::kFloat: return Datum::Float(std::get<float>(value));
-    case TypeId::kDouble: return Datum::Double(std::get<double>(value));
-    case TypeId::kString: return Datum::String(std::get<std::string>(value));
-    case TypeId::kBinary: return Datum::Bytes(std::get<std::string>(value));
+    case TypeId::kTimestampTz:
+      return Datum::Long(std::get<int64_t>(value));
+    case TypeId::kFloat:
+      return Datum::Float(std::get<float>(value));
+    case TypeId::kDouble:
+      return Datum::Double(std::get<double>(value));
+    case TypeId::kString:
+      return Datum::String(std::get<std::string>(value));
+    case TypeId::kBinary:
+      return Datum::Bytes(std::get<std::string>(value));
     case TypeId::kUuid:
-    case TypeId::kFixed: return Datum::Fixed(std::get<std::string>(value));
+    case TypeId::kFixed:
+      return Datum::Fixed(std::get<std::string>(value));
     case TypeId::kDecimal: {
       // Fixed-size big-endian two's complement, sign-extended.
       __int128 unscaled = std::get<Decimal128>(value).unscaled;
@@ -176,7 +196,8 @@ Result<Datum> PartitionValueToDatum(const Value& value, const Type& type) {
       }
       return Datum::Fixed(std::move(bytes));
     }
-    default: return InvalidArgument("type {} cannot be a partition value", type.ToString());
+    default:
+      return InvalidArgument("type {} cannot be a partition value", type.ToString());
   }
 }
 
@@ -313,11 +334,12 @@ Result<std::vector<FieldSummary>> SummarizePartitions(const Type& partition_type
 // ---- manifests ----
 
 Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, const Schema& schema,
-                                   const PartitionSpec& spec, const std::vector<ManifestEntry>& entries,
+                                   const PartitionSpec& spec,
+                                   const std::vector<ManifestEntry>& entries,
                                    const ManifestWriteOptions& options) {
   ASSIGN_OR_RETURN(TypePtr partition_type, PartitionType(spec, schema));
-  ASSIGN_OR_RETURN(avro::SchemaPtr avro_schema,
-                   avro::Schema::FromJson(ManifestEntrySchema(*partition_type, options.format_version)));
+  ASSIGN_OR_RETURN(avro::SchemaPtr avro_schema, avro::Schema::FromJson(ManifestEntrySchema(
+                                                    *partition_type, options.format_version)));
   std::map<std::string, std::string> header = {
       {"schema", DumpJson(SchemaToJson(schema))},
       {"schema-id", std::to_string(schema.schema_id())},
@@ -330,7 +352,8 @@ Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, cons
   avro::ContainerWriterOptions writer_options;
   writer_options.codec = codec;
   writer_options.metadata = std::move(header);
-  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
+  ASSIGN_OR_RETURN(auto writer,
+                   avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
   ManifestFile mf;
   mf.manifest_path = path;
   mf.partition_spec_id = spec.spec_id;
@@ -386,7 +409,8 @@ Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, cons
     if (options.format_version >= 2) {
       // ADDED entries inherit snapshot id and sequence numbers from the manifest list.
       entry.push_back(added ? Datum::Null() : OptionalDatum<int64_t>(e.snapshot_id, &Datum::Long));
-      entry.push_back(added ? Datum::Null() : OptionalDatum<int64_t>(e.sequence_number, &Datum::Long));
+      entry.push_back(added ? Datum::Null()
+                            : OptionalDatum<int64_t>(e.sequence_number, &Datum::Long));
       entry.push_back(added ? Datum::Null()
                             : OptionalDatum<int64_t>(e.file_sequence_number, &Datum::Long));
       PRECHECK(added || (e.snapshot_id && e.sequence_number),
@@ -427,7 +451,9 @@ Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, cons
 
 Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFile& manifest,
                                                 const TableMetadata& metadata) {
-  auto fail = [&](const Status& st) { return st.WithContext("manifest " + manifest.manifest_path); };
+  auto fail = [&](const Status& st) {
+    return st.WithContext("manifest " + manifest.manifest_path);
+  };
   PartitionSpecPtr spec = metadata.SpecById(manifest.partition_spec_id);
   if (!spec) {
     return Corrupt("manifest {} uses partition spec {} which the table does not have",
@@ -491,7 +517,8 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFi
         ASSIGN_OR_RETURN(std::string_view fmt_view, format->AsBytes());
         f.file_format = std::string(fmt_view);
       }
-      ASSIGN_OR_RETURN(f.metrics.record_count, RequiredLongField(*df, *df_schema, 103, "record_count"));
+      ASSIGN_OR_RETURN(f.metrics.record_count,
+                       RequiredLongField(*df, *df_schema, 103, "record_count"));
       ASSIGN_OR_RETURN(f.file_size_in_bytes,
                        RequiredLongField(*df, *df_schema, 104, "file_size_in_bytes"));
       const Datum* partition = avro::FieldById(*df, *df_schema, 102);
@@ -512,14 +539,18 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFi
         ASSIGN_OR_RETURN(std::string_view b, d.AsBytes());
         return std::string(b);
       };
-      RETURN_IF_ERROR(ReadIntMap(avro::FieldById(*df, *df_schema, 108), &f.metrics.column_sizes, as_long));
-      RETURN_IF_ERROR(ReadIntMap(avro::FieldById(*df, *df_schema, 109), &f.metrics.value_counts, as_long));
+      RETURN_IF_ERROR(
+          ReadIntMap(avro::FieldById(*df, *df_schema, 108), &f.metrics.column_sizes, as_long));
+      RETURN_IF_ERROR(
+          ReadIntMap(avro::FieldById(*df, *df_schema, 109), &f.metrics.value_counts, as_long));
       RETURN_IF_ERROR(
           ReadIntMap(avro::FieldById(*df, *df_schema, 110), &f.metrics.null_value_counts, as_long));
       RETURN_IF_ERROR(
           ReadIntMap(avro::FieldById(*df, *df_schema, 137), &f.metrics.nan_value_counts, as_long));
-      RETURN_IF_ERROR(ReadIntMap(avro::FieldById(*df, *df_schema, 125), &f.metrics.lower_bounds, as_bytes));
-      RETURN_IF_ERROR(ReadIntMap(avro::FieldById(*df, *df_schema, 128), &f.metrics.upper_bounds, as_bytes));
+      RETURN_IF_ERROR(
+          ReadIntMap(avro::FieldById(*df, *df_schema, 125), &f.metrics.lower_bounds, as_bytes));
+      RETURN_IF_ERROR(
+          ReadIntMap(avro::FieldById(*df, *df_schema, 128), &f.metrics.upper_bounds, as_bytes));
       const Datum* key_metadata = avro::FieldById(*df, *df_schema, 131);
       if (key_metadata && !key_metadata->is_null()) {
         ASSIGN_OR_RETURN(f.key_metadata, as_bytes(*key_metadata));
@@ -545,7 +576,8 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFi
       }
       return e;
     }();
-    if (!entry.ok()) return fail(entry.status().WithContext(fmt::format("entry {}", entries.size())));
+    if (!entry.ok())
+      return fail(entry.status().WithContext(fmt::format("entry {}", entries.size())));
     entries.push_back(std::move(*entry));
   }
   return entries;
@@ -553,7 +585,8 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileIO& io, const ManifestFi
 
 // ---- manifest lists ----
 
-Status WriteManifestList(io::FileIO& io, const std::string& path, std::vector<ManifestFile> manifests,
+Status WriteManifestList(io::FileIO& io, const std::string& path,
+                         std::vector<ManifestFile> manifests,
                          const ManifestListWriteOptions& options) {
   ASSIGN_OR_RETURN(avro::SchemaPtr avro_schema,
                    avro::Schema::FromJson(ManifestListSchema(options.format_version)));
@@ -563,12 +596,14 @@ Status WriteManifestList(io::FileIO& io, const std::string& path, std::vector<Ma
        options.parent_snapshot_id ? std::to_string(*options.parent_snapshot_id) : "null"},
       {"format-version", std::to_string(options.format_version)},
   };
-  if (options.format_version >= 2) header["sequence-number"] = std::to_string(options.sequence_number);
+  if (options.format_version >= 2)
+    header["sequence-number"] = std::to_string(options.sequence_number);
   ASSIGN_OR_RETURN(avro::Codec codec, avro::ParseCodec(options.codec));
   avro::ContainerWriterOptions writer_options;
   writer_options.codec = codec;
   writer_options.metadata = std::move(header);
-  ASSIGN_OR_RETURN(auto writer, avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
+  ASSIGN_OR_RETURN(auto writer,
+                   avro::ContainerWriter::Make(avro_schema, std::move(writer_options)));
   const bool v2 = options.format_version >= 2;
   for (auto& m : manifests) {
     if (m.sequence_number == ManifestFile::kUnassignedSequenceNumber) {
@@ -613,9 +648,11 @@ Result<std::vector<ManifestFile>> ReadManifestList(io::FileIO& io, const std::st
   ASSIGN_OR_RETURN(std::string bytes, file->ReadAll(kMaxManifestBytes));
   ASSIGN_OR_RETURN(auto reader, avro::ContainerReader::Open(path, std::move(bytes)));
   const avro::Node& schema = reader->schema()->root();
-  if (schema.type() != avro::Type::kRecord) return Corrupt("manifest list {}: rows are not records", path);
+  if (schema.type() != avro::Type::kRecord)
+    return Corrupt("manifest list {}: rows are not records", path);
   const avro::Node* summary_schema = nullptr;
-  if (const avro::Node* parts = FieldNode(schema, 507); parts && parts->type() == avro::Type::kArray) {
+  if (const avro::Node* parts = FieldNode(schema, 507);
+      parts && parts->type() == avro::Type::kArray) {
     summary_schema = &parts->items();
   }
   std::vector<ManifestFile> out;

@@ -100,7 +100,8 @@ struct ManifestWriteOptions {
 /// EXISTING/DELETED entries must carry explicit values.
 /// Errors: InvalidArgument for entries that do not fit the spec; IOError.
 Result<ManifestFile> WriteManifest(io::FileIO& io, const std::string& path, const Schema& schema,
-                                   const PartitionSpec& spec, const std::vector<ManifestEntry>& entries,
+                                   const PartitionSpec& spec,
+                                   const std::vector<ManifestEntry>& entries,
                                    const ManifestWriteOptions& options);
 
 /// Reads a manifest's entries, applying snapshot-id and sequence-number inheritance from
@@ -120,7 +121,8 @@ struct ManifestListWriteOptions {
 };
 
 /// Writes a manifest list.
-Status WriteManifestList(io::FileIO& io, const std::string& path, std::vector<ManifestFile> manifests,
+Status WriteManifestList(io::FileIO& io, const std::string& path,
+                         std::vector<ManifestFile> manifests,
                          const ManifestListWriteOptions& options);
 
 /// Reads a manifest list (v1 or v2). Errors: Corrupt naming the file, NotFound, IOError.

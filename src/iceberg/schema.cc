@@ -95,12 +95,11 @@ std::string Schema::ToString() const {
         for (const auto& f : fs) {
           out += fmt::format("{:{}}{}: {}: {} {}\n", "", depth * 2, f.id, f.name,
                              f.required ? "required" : "optional",
-                             f.type->is_primitive() ? f.type->ToString()
-                                                    : std::string(f.type->id() == TypeId::kStruct
-                                                                      ? "struct"
-                                                                  : f.type->id() == TypeId::kList
-                                                                      ? "list"
-                                                                      : "map"));
+                             f.type->is_primitive()
+                                 ? f.type->ToString()
+                                 : std::string(f.type->id() == TypeId::kStruct ? "struct"
+                                               : f.type->id() == TypeId::kList ? "list"
+                                                                               : "map"));
           if (f.type->is_nested()) print(f.type->fields(), depth + 1);
         }
       };
@@ -175,7 +174,9 @@ Json TypeToJson(const Type& type) {
     case TypeId::kStruct: {
       Json fields = Json::array();
       for (const auto& f : type.fields()) {
-        Json jf = {{"id", f.id}, {"name", f.name}, {"required", f.required},
+        Json jf = {{"id", f.id},
+                   {"name", f.name},
+                   {"required", f.required},
                    {"type", TypeToJson(*f.type)}};
         if (!f.doc.empty()) jf["doc"] = f.doc;
         fields.push_back(std::move(jf));
@@ -207,13 +208,14 @@ Result<SchemaPtr> SchemaFromJson(const Json& json, int32_t default_schema_id) {
   if (it != json.end() && !it->is_null()) {
     if (!it->is_array()) return Corrupt("schema 'identifier-field-ids' must be an array");
     for (const auto& v : *it) {
-      if (!v.is_number_integer()) return Corrupt("schema 'identifier-field-ids' must hold integers");
+      if (!v.is_number_integer())
+        return Corrupt("schema 'identifier-field-ids' must hold integers");
       identifiers.push_back(v.get<int32_t>());
     }
   }
-  auto schema = std::make_shared<const Schema>(
-      static_cast<int32_t>(schema_id.value_or(default_schema_id)), std::move(fields),
-      std::move(identifiers));
+  auto schema =
+      std::make_shared<const Schema>(static_cast<int32_t>(schema_id.value_or(default_schema_id)),
+                                     std::move(fields), std::move(identifiers));
   if (Status st = schema->Validate(); !st.ok()) return Corrupt("invalid schema: {}", st.message());
   return SchemaPtr(schema);
 }
@@ -221,7 +223,8 @@ Result<SchemaPtr> SchemaFromJson(const Json& json, int32_t default_schema_id) {
 Json SchemaToJson(const Schema& schema) {
   Json j = TypeToJson(*schema.as_struct());
   j["schema-id"] = schema.schema_id();
-  if (!schema.identifier_field_ids().empty()) j["identifier-field-ids"] = schema.identifier_field_ids();
+  if (!schema.identifier_field_ids().empty())
+    j["identifier-field-ids"] = schema.identifier_field_ids();
   return j;
 }
 
@@ -241,7 +244,8 @@ class SchemaStringParser {
     }
     if (StartsWith(lower, "map<") && EndsWith(lower, ">")) {
       auto parts = SplitTopLevel(text.substr(4, text.size() - 5), ',');
-      if (parts.size() != 2) return InvalidArgument("map type '{}' needs a key and a value type", text);
+      if (parts.size() != 2)
+        return InvalidArgument("map type '{}' needs a key and a value type", text);
       int32_t key_id = next_id_++;
       int32_t value_id = next_id_++;
       ASSIGN_OR_RETURN(TypePtr key, ParseType(parts[0]));
@@ -278,7 +282,8 @@ class SchemaStringParser {
     std::set<std::string> names;
     std::vector<int32_t> ids;
     for (auto& d : decls) {
-      if (!names.insert(d.first).second) return InvalidArgument("column '{}' appears twice", d.first);
+      if (!names.insert(d.first).second)
+        return InvalidArgument("column '{}' appears twice", d.first);
       ids.push_back(next_id_++);
     }
     for (size_t i = 0; i < decls.size(); ++i) {
@@ -309,7 +314,8 @@ class SchemaStringParser {
 
 Result<SchemaPtr> ParseSchemaString(std::string_view text) {
   if (Trim(text).empty()) {
-    return InvalidArgument("the schema is empty: write columns like \"id long not null, name string\"");
+    return InvalidArgument(
+        "the schema is empty: write columns like \"id long not null, name string\"");
   }
   SchemaStringParser parser;
   ASSIGN_OR_RETURN(auto fields, parser.ParseFields(text, ' '));

@@ -62,9 +62,10 @@ SchemaPtr TableMetadata::SchemaForSnapshot(const Snapshot& snapshot) const {
 
 Result<const Snapshot*> TableMetadata::FindSnapshot(int64_t snapshot_id) const {
   if (const Snapshot* s = SnapshotById(snapshot_id)) return s;
-  return NotFound("snapshot {} does not exist in this table: run 'faceberg snapshots TABLE' to "
-                  "list the snapshots",
-                  snapshot_id);
+  return NotFound(
+      "snapshot {} does not exist in this table: run 'faceberg snapshots TABLE' to "
+      "list the snapshots",
+      snapshot_id);
 }
 
 Result<const Snapshot*> TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const {
@@ -79,7 +80,8 @@ Result<const Snapshot*> TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const 
     int64_t first = std::min_element(snapshot_log.begin(), snapshot_log.end(),
                                      [](const auto& a, const auto& b) {
                                        return a.timestamp_ms < b.timestamp_ms;
-                                     })->timestamp_ms;
+                                     })
+                        ->timestamp_ms;
     return NotFound("{} is before the table's first snapshot ({}): pick a later time",
                     FormatMillisUtc(timestamp_ms), FormatMillisUtc(first));
   }
@@ -95,7 +97,8 @@ Result<const Snapshot*> TableMetadata::SnapshotForRef(const std::string& ref_nam
   auto it = refs.find(ref_name);
   if (it == refs.end()) {
     if (ref_name == kMainBranch && current_snapshot_id) return FindSnapshot(*current_snapshot_id);
-    return NotFound("no branch or tag named '{}': run 'faceberg refs TABLE' to list them", ref_name);
+    return NotFound("no branch or tag named '{}': run 'faceberg refs TABLE' to list them",
+                    ref_name);
   }
   return FindSnapshot(it->second.snapshot_id);
 }
@@ -118,7 +121,8 @@ std::string TableMetadata::Property(const std::string& key, const std::string& f
 
 Status TableMetadata::Validate() const {
   if (!CurrentSchema()) return Corrupt("current-schema-id {} is not in schemas", current_schema_id);
-  if (!DefaultSpec()) return Corrupt("default-spec-id {} is not in partition-specs", default_spec_id);
+  if (!DefaultSpec())
+    return Corrupt("default-spec-id {} is not in partition-specs", default_spec_id);
   if (!DefaultSortOrder()) {
     return Corrupt("default-sort-order-id {} is not in sort-orders", default_sort_order_id);
   }
@@ -141,7 +145,8 @@ Status TableMetadata::Validate() const {
 
 namespace {
 
-Result<std::map<std::string, std::string>> StringMapFromJson(const Json& j, std::string_view where) {
+Result<std::map<std::string, std::string>> StringMapFromJson(const Json& j,
+                                                             std::string_view where) {
   std::map<std::string, std::string> out;
   if (j.is_null()) return out;
   if (!j.is_object()) return Corrupt("{} must be an object", where);
@@ -164,14 +169,16 @@ Result<Snapshot> SnapshotFromJson(const Json& j, int format_version) {
   ASSIGN_OR_RETURN(s.parent_snapshot_id, OptionalInt(j, "parent-snapshot-id", where));
   ASSIGN_OR_RETURN(s.timestamp_ms, RequiredInt(j, "timestamp-ms", where));
   ASSIGN_OR_RETURN(auto seq, OptionalInt(j, "sequence-number", where));
-  if (!seq && format_version >= 2) return Corrupt("{} is missing required field 'sequence-number'", where);
+  if (!seq && format_version >= 2)
+    return Corrupt("{} is missing required field 'sequence-number'", where);
   s.sequence_number = seq.value_or(0);
   ASSIGN_OR_RETURN(auto list, OptionalString(j, "manifest-list", where));
   if (!list) {
     if (j.contains("manifests")) {
-      return NotSupported("{} lists manifests inline (old v1 form); rewrite the table with a newer "
-                          "engine first",
-                          where);
+      return NotSupported(
+          "{} lists manifests inline (old v1 form); rewrite the table with a newer "
+          "engine first",
+          where);
     }
     return Corrupt("{} is missing required field 'manifest-list'", where);
   }
@@ -233,7 +240,8 @@ Status ReadSchemas(const Json& j, int version, TableMetadata* md) {
     }
     ASSIGN_OR_RETURN(auto current, OptionalInt(j, "current-schema-id", kWhere));
     if (!current) {
-      if (version >= 2) return Corrupt("table metadata is missing required field 'current-schema-id'");
+      if (version >= 2)
+        return Corrupt("table metadata is missing required field 'current-schema-id'");
       current = md->schemas.empty() ? 0 : md->schemas.back()->schema_id();
     }
     md->current_schema_id = static_cast<int32_t>(*current);
@@ -257,7 +265,8 @@ Status ReadSpecs(const Json& j, int version, TableMetadata* md) {
       md->partition_specs.push_back(std::make_shared<const PartitionSpec>(std::move(spec)));
     }
     ASSIGN_OR_RETURN(auto def, OptionalInt(j, "default-spec-id", kWhere));
-    if (!def && version >= 2) return Corrupt("table metadata is missing required field 'default-spec-id'");
+    if (!def && version >= 2)
+      return Corrupt("table metadata is missing required field 'default-spec-id'");
     md->default_spec_id = static_cast<int32_t>(def.value_or(0));
   } else if (version == 1 && j.contains("partition-spec")) {
     ASSIGN_OR_RETURN(PartitionSpec spec, PartitionSpecFromJson(j["partition-spec"]));
@@ -273,7 +282,8 @@ Status ReadSpecs(const Json& j, int version, TableMetadata* md) {
     for (const auto& f : spec->fields) highest = std::max(highest, f.field_id);
   }
   ASSIGN_OR_RETURN(auto last, OptionalInt(j, "last-partition-id", kWhere));
-  if (!last && version >= 2) return Corrupt("table metadata is missing required field 'last-partition-id'");
+  if (!last && version >= 2)
+    return Corrupt("table metadata is missing required field 'last-partition-id'");
   md->last_partition_id = static_cast<int32_t>(last.value_or(highest));
   return Status::OK();
 }
@@ -317,7 +327,8 @@ Result<TableMetadata> TableMetadataFromJson(std::string_view text, std::string_v
     }
     md.format_version = static_cast<int>(version);
     ASSIGN_OR_RETURN(auto uuid, OptionalString(j, "table-uuid", kWhere));
-    if (!uuid && version >= 2) return Corrupt("table metadata is missing required field 'table-uuid'");
+    if (!uuid && version >= 2)
+      return Corrupt("table metadata is missing required field 'table-uuid'");
     md.table_uuid = uuid.value_or("");
     ASSIGN_OR_RETURN(md.location, RequiredString(j, "location", kWhere));
     ASSIGN_OR_RETURN(auto seq, OptionalInt(j, "last-sequence-number", kWhere));
@@ -353,7 +364,8 @@ Result<TableMetadata> TableMetadataFromJson(std::string_view text, std::string_v
     for (const auto& e : metadata_log) {
       MetadataLogEntry entry;
       ASSIGN_OR_RETURN(entry.timestamp_ms, RequiredInt(e, "timestamp-ms", "metadata-log entry"));
-      ASSIGN_OR_RETURN(entry.metadata_file, RequiredString(e, "metadata-file", "metadata-log entry"));
+      ASSIGN_OR_RETURN(entry.metadata_file,
+                       RequiredString(e, "metadata-file", "metadata-log entry"));
       md.metadata_log.push_back(std::move(entry));
     }
     if (j.contains("refs") && !j["refs"].is_null()) {
@@ -446,7 +458,8 @@ std::string TableMetadataToJson(const TableMetadata& md, int indent) {
   }
   j["metadata-log"] = std::move(metadata_log);
   OrderedJson orders = OrderedJson::array();
-  for (const auto& o : md.sort_orders) orders.push_back(OrderedJson::parse(SortOrderToJson(*o).dump()));
+  for (const auto& o : md.sort_orders)
+    orders.push_back(OrderedJson::parse(SortOrderToJson(*o).dump()));
   j["sort-orders"] = std::move(orders);
   j["default-sort-order-id"] = md.default_sort_order_id;
   if (!md.statistics.empty()) j["statistics"] = OrderedJson::parse(md.statistics.dump());
@@ -477,9 +490,11 @@ Result<TableMetadata> NewTableMetadata(const NewTableOptions& options) {
   md.partition_specs.push_back(spec);
   md.default_spec_id = spec->spec_id;
   md.last_partition_id = 999;
-  for (const auto& f : spec->fields) md.last_partition_id = std::max(md.last_partition_id, f.field_id);
-  SortOrderPtr order = options.sort_order ? options.sort_order
-                                           : std::make_shared<const SortOrder>(SortOrder::Unsorted());
+  for (const auto& f : spec->fields)
+    md.last_partition_id = std::max(md.last_partition_id, f.field_id);
+  SortOrderPtr order = options.sort_order
+                           ? options.sort_order
+                           : std::make_shared<const SortOrder>(SortOrder::Unsorted());
   md.sort_orders.push_back(order);
   md.default_sort_order_id = order->order_id;
   md.properties = options.properties;

@@ -89,9 +89,9 @@ std::string TableMetadataToJson(const TableMetadata& metadata, int indent = 2);
 /// Options for a brand-new table's first metadata.
 struct NewTableOptions {
   std::string location;
-  SchemaPtr schema;                        // ids as given; renumbered by the caller if needed
-  PartitionSpecPtr spec;                   // null = unpartitioned
-  SortOrderPtr sort_order;                 // null = unsorted
+  SchemaPtr schema;         // ids as given; renumbered by the caller if needed
+  PartitionSpecPtr spec;    // null = unpartitioned
+  SortOrderPtr sort_order;  // null = unsorted
   std::map<std::string, std::string> properties;
   int format_version = 2;
 };

@@ -6,10 +6,10 @@ namespace faceberg::iceberg {
 
 TypePtr Type::MakePrimitive(TypeId id) { return TypePtr(new Type(id)); }
 
-#define FACEBERG_PRIMITIVE(Name, Id)                 \
-  TypePtr Type::Name() {                             \
-    static const TypePtr kType = MakePrimitive(Id);  \
-    return kType;                                    \
+#define FACEBERG_PRIMITIVE(Name, Id)                \
+  TypePtr Type::Name() {                            \
+    static const TypePtr kType = MakePrimitive(Id); \
+    return kType;                                   \
   }
 FACEBERG_PRIMITIVE(Boolean, TypeId::kBoolean)
 FACEBERG_PRIMITIVE(Int, TypeId::kInt)
@@ -27,8 +27,9 @@ FACEBERG_PRIMITIVE(Binary, TypeId::kBinary)
 
 Result<TypePtr> Type::Decimal(int precision, int scale) {
   if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
-    return InvalidArgument("decimal({}, {}) is invalid: precision must be 1..38 and scale 0..precision",
-                           precision, scale);
+    return InvalidArgument(
+        "decimal({}, {}) is invalid: precision must be 1..38 and scale 0..precision", precision,
+        scale);
   }
   auto t = std::shared_ptr<Type>(new Type(TypeId::kDecimal));
   t->precision_ = precision;
@@ -53,7 +54,8 @@ TypePtr Type::Struct(std::vector<NestedField> fields) {
 
 TypePtr Type::List(int32_t element_id, bool element_required, TypePtr element) {
   auto t = std::shared_ptr<Type>(new Type(TypeId::kList));
-  t->fields_.push_back(NestedField{element_id, "element", element_required, std::move(element), ""});
+  t->fields_.push_back(
+      NestedField{element_id, "element", element_required, std::move(element), ""});
   return t;
 }
 
@@ -86,12 +88,18 @@ Result<TypePtr> Type::ParsePrimitive(std::string_view raw) {
     TypePtr (*make)();
   };
   static const Simple kSimple[] = {
-      {"boolean", &Type::Boolean},    {"int", &Type::Int},
-      {"long", &Type::Long},          {"float", &Type::Float},
-      {"double", &Type::Double},      {"date", &Type::Date},
-      {"time", &Type::Time},          {"timestamp", &Type::Timestamp},
-      {"timestamptz", &Type::TimestampTz}, {"string", &Type::String},
-      {"uuid", &Type::Uuid},          {"binary", &Type::Binary},
+      {"boolean", &Type::Boolean},
+      {"int", &Type::Int},
+      {"long", &Type::Long},
+      {"float", &Type::Float},
+      {"double", &Type::Double},
+      {"date", &Type::Date},
+      {"time", &Type::Time},
+      {"timestamp", &Type::Timestamp},
+      {"timestamptz", &Type::TimestampTz},
+      {"string", &Type::String},
+      {"uuid", &Type::Uuid},
+      {"binary", &Type::Binary},
   };
   for (const auto& s : kSimple) {
     if (name == s.name) return s.make();
@@ -116,26 +124,41 @@ Result<TypePtr> Type::ParsePrimitive(std::string_view raw) {
 
 std::string Type::ToString() const {
   switch (id_) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt: return "int";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kDecimal: return fmt::format("decimal({},{})", precision_, scale_);
-    case TypeId::kDate: return "date";
-    case TypeId::kTime: return "time";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    case TypeId::kString: return "string";
-    case TypeId::kUuid: return "uuid";
-    case TypeId::kFixed: return fmt::format("fixed[{}]", fixed_length_);
-    case TypeId::kBinary: return "binary";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kLong:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDecimal:
+      return fmt::format("decimal({},{})", precision_, scale_);
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kFixed:
+      return fmt::format("fixed[{}]", fixed_length_);
+    case TypeId::kBinary:
+      return "binary";
     case TypeId::kStruct: {
       std::vector<std::string> parts;
       for (const auto& f : fields_) parts.push_back(f.name + ": " + f.type->ToString());
       return "struct<" + Join(parts, ", ") + ">";
     }
-    case TypeId::kList: return "list<" + element().type->ToString() + ">";
+    case TypeId::kList:
+      return "list<" + element().type->ToString() + ">";
     case TypeId::kMap:
       return "map<" + key().type->ToString() + ", " + value().type->ToString() + ">";
   }

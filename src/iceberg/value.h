@@ -20,8 +20,8 @@ struct Decimal128 {
 ///   null -> monostate; boolean -> bool; int, date (days) -> int32_t;
 ///   long, time (micros), timestamp(tz) (micros) -> int64_t; float -> float; double -> double;
 ///   string (UTF-8), binary, fixed, uuid (16 raw bytes) -> std::string; decimal -> Decimal128.
-using Value = std::variant<std::monostate, bool, int32_t, int64_t, float, double, std::string,
-                           Decimal128>;
+using Value =
+    std::variant<std::monostate, bool, int32_t, int64_t, float, double, std::string, Decimal128>;
 
 inline bool IsNull(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 

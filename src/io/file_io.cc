@@ -97,8 +97,8 @@ class LocalInputFile final : public InputFile {
     std::string out(length, '\0');
     uint64_t done = 0;
     while (done < length) {
-      ssize_t n = ::pread(fd_.get(), out.data() + done, length - done,
-                          static_cast<off_t>(offset + done));
+      ssize_t n =
+          ::pread(fd_.get(), out.data() + done, length - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("cannot read", location_);
@@ -147,7 +147,8 @@ Status LocalFileIO::WriteFile(std::string_view location, std::string_view data, 
   std::error_code ec;
   if (target.has_parent_path()) {
     fs::create_directories(target.parent_path(), ec);
-    if (ec) return IOError("cannot create folder {}: {}", target.parent_path().string(), ec.message());
+    if (ec)
+      return IOError("cannot create folder {}: {}", target.parent_path().string(), ec.message());
   }
   // Write the whole content to a unique temp file beside the target, then publish it.
   std::string temp = (target.has_parent_path() ? target.parent_path() / "" : fs::path()).string() +

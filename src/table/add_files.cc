@@ -43,9 +43,10 @@ Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadat
     for (const auto& column : info.columns) {
       auto id = mapping.Find(info.field_names[column.field_id]);
       if (!id) {
-        return InvalidArgument("{}: column '{}' is not in the table schema; add it first with "
-                               "'faceberg alter TABLE add-column'",
-                               path, column.dotted_path);
+        return InvalidArgument(
+            "{}: column '{}' is not in the table schema; add it first with "
+            "'faceberg alter TABLE add-column'",
+            path, column.dotted_path);
       }
       name_to_id[column.dotted_path] = *id;
     }
@@ -84,7 +85,8 @@ Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadat
   return df;
 }
 
-Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops, const std::vector<std::string>& paths,
+Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops,
+                                          const std::vector<std::string>& paths,
                                           const AddFilesOptions& options) {
   PRECHECK(!paths.empty(), "no files given: name one or more Parquet files");
   ASSIGN_OR_RETURN(iceberg::TableMetadataPtr metadata, ops.Refresh());

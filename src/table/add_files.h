@@ -20,13 +20,15 @@ struct AddFilesOptions {
 /// from column bounds.
 /// Errors: Corrupt / NotFound naming the file; InvalidArgument when a column is not in the table,
 /// a required table column is missing, a type does not match, or the file spans partitions.
-Result<iceberg::DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadata& metadata,
+Result<iceberg::DataFile> DescribeParquetFile(io::FileIO& io,
+                                              const iceberg::TableMetadata& metadata,
                                               const std::string& path);
 
 /// Adds `paths` as one append snapshot. Refuses files already in the table or given twice.
 /// Records a name mapping when the table has none and a file lacks field ids.
 /// Errors: as DescribeParquetFile; AlreadyExists for duplicates; as AppendFiles.
-Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops, const std::vector<std::string>& paths,
+Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops,
+                                          const std::vector<std::string>& paths,
                                           const AddFilesOptions& options = {});
 
 }  // namespace faceberg::table

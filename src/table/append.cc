@@ -27,13 +27,22 @@ void AddTotals(const Snapshot* parent, const std::vector<DataFile>& added,
     records += f.record_count();
     bytes += f.file_size_in_bytes;
     std::string key;
-    for (const auto& v : f.partition) key += std::to_string(v.index()) + ":" + std::visit([](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, std::monostate>) return std::string("null");
-      else if constexpr (std::is_same_v<T, std::string>) return x;
-      else if constexpr (std::is_same_v<T, iceberg::Decimal128>) return std::to_string(static_cast<int64_t>(x.unscaled));
-      else return std::to_string(x);
-    }, v) + "/";
+    for (const auto& v : f.partition)
+      key += std::to_string(v.index()) + ":" +
+             std::visit(
+                 [](const auto& x) {
+                   using T = std::decay_t<decltype(x)>;
+                   if constexpr (std::is_same_v<T, std::monostate>)
+                     return std::string("null");
+                   else if constexpr (std::is_same_v<T, std::string>)
+                     return x;
+                   else if constexpr (std::is_same_v<T, iceberg::Decimal128>)
+                     return std::to_string(static_cast<int64_t>(x.unscaled));
+                   else
+                     return std::to_string(x);
+                 },
+                 v) +
+             "/";
     partitions.insert(key);
   }
   auto total = [&](const char* key) { return parent ? parent->SummaryInt(key, 0) : 0; };
@@ -90,10 +99,10 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
   iceberg::ManifestWriteOptions manifest_options;
   manifest_options.format_version = base->format_version;
   manifest_options.snapshot_id = snapshot_id;
-  ASSIGN_OR_RETURN(ManifestFile new_manifest,
-                   iceberg::WriteManifest(ops.io(),
-                                          ops.NewMetadataFileLocation(*base, commit_uuid + "-m0.avro"),
-                                          *base->CurrentSchema(), *spec, entries, manifest_options));
+  ASSIGN_OR_RETURN(
+      ManifestFile new_manifest,
+      iceberg::WriteManifest(ops.io(), ops.NewMetadataFileLocation(*base, commit_uuid + "-m0.avro"),
+                             *base->CurrentSchema(), *spec, entries, manifest_options));
 
   Status last_conflict;
   for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
@@ -111,12 +120,12 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
     }
     std::vector<ManifestFile> manifests{new_manifest};
     if (parent) {
-      ASSIGN_OR_RETURN(auto parent_manifests, iceberg::ReadManifestList(ops.io(), parent->manifest_list));
+      ASSIGN_OR_RETURN(auto parent_manifests,
+                       iceberg::ReadManifestList(ops.io(), parent->manifest_list));
       manifests.insert(manifests.end(), parent_manifests.begin(), parent_manifests.end());
     }
     TableMetadata updated = *base;
-    const int64_t sequence_number =
-        base->format_version >= 2 ? base->last_sequence_number + 1 : 0;
+    const int64_t sequence_number = base->format_version >= 2 ? base->last_sequence_number + 1 : 0;
     Snapshot snapshot;
     snapshot.snapshot_id = snapshot_id;
     if (parent) snapshot.parent_snapshot_id = parent->snapshot_id;
@@ -133,7 +142,8 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
     list_options.snapshot_id = snapshot_id;
     list_options.parent_snapshot_id = snapshot.parent_snapshot_id;
     list_options.sequence_number = sequence_number;
-    RETURN_IF_ERROR(iceberg::WriteManifestList(ops.io(), snapshot.manifest_list, manifests, list_options));
+    RETURN_IF_ERROR(
+        iceberg::WriteManifestList(ops.io(), snapshot.manifest_list, manifests, list_options));
 
     for (const auto& [k, v] : options.set_properties) updated.properties[k] = v;
     updated.snapshots.push_back(snapshot);

@@ -27,7 +27,8 @@ struct AppendOptions {
 /// Returns the committed snapshot.
 /// Errors: InvalidArgument (empty list, partition tuple of the wrong arity), Conflict after
 /// max_attempts lost races, IOError / Corrupt from storage.
-Result<iceberg::Snapshot> AppendFiles(TableOperations& ops, const std::vector<iceberg::DataFile>& files,
+Result<iceberg::Snapshot> AppendFiles(TableOperations& ops,
+                                      const std::vector<iceberg::DataFile>& files,
                                       const AppendOptions& options = {});
 
 /// The live (not deleted) data files of `snapshot`.

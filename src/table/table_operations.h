@@ -29,7 +29,8 @@ class TableOperations {
   /// record the previous metadata file in the metadata log and set last-updated-ms.
   /// Errors: Conflict when another commit landed after `base` was loaded (nothing was written;
   /// refresh and re-apply), AlreadyExists when creating over an existing table, IOError.
-  virtual Status Commit(const iceberg::TableMetadata* base, const iceberg::TableMetadata& updated) = 0;
+  virtual Status Commit(const iceberg::TableMetadata* base,
+                        const iceberg::TableMetadata& updated) = 0;
 
   /// Location for a new file under the table's metadata folder.
   std::string NewMetadataFileLocation(const iceberg::TableMetadata& metadata,

@@ -27,8 +27,12 @@ int32_t Murmur3_32(std::string_view data, uint32_t seed) {
   const uint8_t* tail = bytes + nblocks * 4;
   uint32_t k = 0;
   switch (len & 3) {
-    case 3: k ^= uint32_t{tail[2]} << 16; [[fallthrough]];
-    case 2: k ^= uint32_t{tail[1]} << 8; [[fallthrough]];
+    case 3:
+      k ^= uint32_t{tail[2]} << 16;
+      [[fallthrough]];
+    case 2:
+      k ^= uint32_t{tail[1]} << 8;
+      [[fallthrough]];
     case 1:
       k ^= tail[0];
       k *= c1;

@@ -16,7 +16,7 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(const T& value) : storage_(value) {}  // NOLINT: implicit by design
+  Result(const T& value) : storage_(value) {}        // NOLINT: implicit by design
   Result(T&& value) : storage_(std::move(value)) {}  // NOLINT
   /// Constructs an error. REQUIRES: !status.ok().
   Result(Status status) : storage_(std::move(status)) {  // NOLINT
@@ -25,9 +25,9 @@ class [[nodiscard]] Result {
     }
   }
   template <typename U>
-    requires(std::is_convertible_v<U &&, T> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status>)
-  Result(U&& value) : storage_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_convertible_v<U&&, T> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status>) Result(U&& value)
+      : storage_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool has_value() const { return storage_.index() == 0; }
   bool ok() const { return has_value(); }
@@ -87,9 +87,9 @@ Status ToStatus(const Result<T>& r) {
 #define FACEBERG_CONCAT(a, b) FACEBERG_CONCAT_INNER(a, b)
 
 /// Returns the Status of `expr` (a Status or a Result) from the enclosing function if it failed.
-#define RETURN_IF_ERROR(expr)                                              \
-  do {                                                                     \
-    auto&& _faceberg_st = (expr);                                          \
+#define RETURN_IF_ERROR(expr)                                                    \
+  do {                                                                           \
+    auto&& _faceberg_st = (expr);                                                \
     if (!_faceberg_st.ok()) return ::faceberg::internal::ToStatus(_faceberg_st); \
   } while (false)
 
@@ -103,7 +103,7 @@ Status ToStatus(const Result<T>& r) {
   FACEBERG_ASSIGN_OR_RETURN_IMPL(FACEBERG_CONCAT(_faceberg_r_, __LINE__), lhs, expr)
 
 /// Returns InvalidArgument(fmt...) when `cond` is false.
-#define PRECHECK(cond, ...)                                      \
-  do {                                                           \
+#define PRECHECK(cond, ...)                                       \
+  do {                                                            \
     if (!(cond)) return ::faceberg::InvalidArgument(__VA_ARGS__); \
   } while (false)

@@ -4,17 +4,28 @@ namespace faceberg {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "ok";
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kAlreadyExists: return "already exists";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kIOError: return "io error";
-    case ErrorCode::kNetwork: return "network error";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kNotSupported: return "not supported";
-    case ErrorCode::kPermission: return "permission denied";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kOk:
+      return "ok";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kAlreadyExists:
+      return "already exists";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kIOError:
+      return "io error";
+    case ErrorCode::kNetwork:
+      return "network error";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kNotSupported:
+      return "not supported";
+    case ErrorCode::kPermission:
+      return "permission denied";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

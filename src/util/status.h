@@ -62,9 +62,9 @@ class [[nodiscard]] Status {
 };
 
 // Factories taking fmt-style arguments: InvalidArgument("bad type '{}'", name).
-#define FACEBERG_STATUS_FACTORY(Name, Code)                                       \
-  template <typename... Args>                                                     \
-  Status Name(fmt::format_string<Args...> format, Args&&... args) {               \
+#define FACEBERG_STATUS_FACTORY(Name, Code)                                           \
+  template <typename... Args>                                                         \
+  Status Name(fmt::format_string<Args...> format, Args&&... args) {                   \
     return Status(ErrorCode::Code, fmt::format(format, std::forward<Args>(args)...)); \
   }
 FACEBERG_STATUS_FACTORY(InvalidArgument, kInvalidArgument)

@@ -1,7 +1,7 @@
 #include "util/time.h"
 
-#include <chrono>
 #include <cctype>
+#include <chrono>
 
 #include "util/strings.h"
 
@@ -135,7 +135,8 @@ std::string FormatDate(int32_t days) {
 }
 
 std::string FormatTimestampMicros(int64_t micros) {
-  int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
+  int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
   int64_t rem = micros - days * 86400000000LL;
   int64_t secs = rem / 1000000, frac = rem % 1000000;
   return fmt::format("{}T{:02}:{:02}:{:02}.{:06}", FormatDate(static_cast<int32_t>(days)),

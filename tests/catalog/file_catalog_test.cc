@@ -33,7 +33,8 @@ TEST(IdentifierTest, ParsesAndValidates) {
 TEST(FileCatalogTest, CreateLoadList) {
   TempDir dir;
   io::LocalFileIO io;
-  EXPECT_ERROR(FileCatalog::Open(io, dir.Join("cat"), false), ErrorCode::kNotFound, "faceberg init");
+  EXPECT_ERROR(FileCatalog::Open(io, dir.Join("cat"), false), ErrorCode::kNotFound,
+               "faceberg init");
   ASSERT_OK_AND_ASSIGN(auto catalog, FileCatalog::Open(io, dir.Join("cat"), true));
   ASSERT_OK_AND_ASSIGN(auto md, catalog->CreateTable({"default", "t"}, Options()));
   EXPECT_EQ(md->location, dir.Join("cat/default/t"));
@@ -46,7 +47,8 @@ TEST(FileCatalogTest, CreateLoadList) {
   EXPECT_EQ(ops->current_version(), 1);
   EXPECT_ERROR(catalog->LoadTable({"default", "nope"}), ErrorCode::kNotFound, "faceberg list");
   // The hint holds the integer version, as Java and DuckDB expect.
-  ASSERT_OK_AND_ASSIGN(auto hint, io.NewInputFile(dir.Join("cat/default/t/metadata/version-hint.text")));
+  ASSERT_OK_AND_ASSIGN(auto hint,
+                       io.NewInputFile(dir.Join("cat/default/t/metadata/version-hint.text")));
   EXPECT_EQ(*hint->ReadAll(), "1");
 }
 
@@ -104,7 +106,8 @@ TEST(FileTableOperationsTest, ReaderProbesPastAStaleHint) {
   EXPECT_EQ(reader.current_version(), 2);
   EXPECT_EQ(latest->Property("k"), "v");
   // A garbage hint falls back to listing the folder.
-  ASSERT_OK(io.WriteFile(location + "/metadata/version-hint.text", "zz", io::WriteMode::kOverwrite));
+  ASSERT_OK(
+      io.WriteFile(location + "/metadata/version-hint.text", "zz", io::WriteMode::kOverwrite));
   FileTableOperations reader2(io, location);
   ASSERT_OK(reader2.Refresh());
   EXPECT_EQ(reader2.current_version(), 2);

@@ -80,10 +80,9 @@ TEST(CliTest, CreateAndListWithGlobalOptionsAnywhere) {
   std::string catalog = dir.Join("cat");
   EXPECT_EQ(Faceberg({"--catalog", catalog, "init"}, dir).exit_code, 0);
   // Global options after the command work too.
-  CliRun created = Faceberg(
-      {"create", "ns.t", "--schema", "id long not null, ts timestamptz", "--partition-by",
-       "day(ts)", "--catalog", catalog, "--json"},
-      dir);
+  CliRun created = Faceberg({"create", "ns.t", "--schema", "id long not null, ts timestamptz",
+                             "--partition-by", "day(ts)", "--catalog", catalog, "--json"},
+                            dir);
   ASSERT_EQ(created.exit_code, 0) << created.err;
   ASSERT_OK_AND_ASSIGN(Json j, ParseJson(created.out, "stdout"));
   EXPECT_EQ(j["table"], "ns.t");

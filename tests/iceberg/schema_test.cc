@@ -40,16 +40,20 @@ TEST(SchemaTest, JsonRoundTrip) {
 
 TEST(SchemaTest, BrokenJsonGivesClearErrors) {
   auto parse = [](const char* text) { return SchemaFromJson(*ParseJson(text, "test")); };
-  EXPECT_ERROR(parse(R"J({"type":"struct"})J"), ErrorCode::kCorrupt, "missing required field 'fields'");
+  EXPECT_ERROR(parse(R"J({"type":"struct"})J"), ErrorCode::kCorrupt,
+               "missing required field 'fields'");
   EXPECT_ERROR(parse(R"J({"type":"struct","fields":[{"id":1,"name":"a","type":"int"}]})J"),
                ErrorCode::kCorrupt, "'required'");
-  EXPECT_ERROR(parse(R"J({"type":"struct","fields":[{"id":"1","name":"a","required":true,"type":"int"}]})J"),
-               ErrorCode::kCorrupt, "'id' must be an integer");
-  EXPECT_ERROR(parse(R"J({"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":"int64"}]})J"),
-               ErrorCode::kCorrupt, "unknown type 'int64'");
-  EXPECT_ERROR(parse(R"J({"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":"int"},
+  EXPECT_ERROR(
+      parse(R"J({"type":"struct","fields":[{"id":"1","name":"a","required":true,"type":"int"}]})J"),
+      ErrorCode::kCorrupt, "'id' must be an integer");
+  EXPECT_ERROR(
+      parse(R"J({"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":"int64"}]})J"),
+      ErrorCode::kCorrupt, "unknown type 'int64'");
+  EXPECT_ERROR(
+      parse(R"J({"type":"struct","fields":[{"id":1,"name":"a","required":true,"type":"int"},
                                                    {"id":1,"name":"b","required":true,"type":"int"}]})J"),
-               ErrorCode::kCorrupt, "used twice");
+      ErrorCode::kCorrupt, "used twice");
   EXPECT_ERROR(parse(R"J({"type":"struct","identifier-field-ids":[1],
                           "fields":[{"id":1,"name":"a","required":false,"type":"int"}]})J"),
                ErrorCode::kCorrupt, "identifier field");
@@ -57,9 +61,9 @@ TEST(SchemaTest, BrokenJsonGivesClearErrors) {
 
 TEST(SchemaTest, ParsesCliSchemaString) {
   ASSERT_OK_AND_ASSIGN(
-      SchemaPtr s,
-      ParseSchemaString("id long not null, name string, ts timestamptz, price decimal(9,2), "
-                        "tags list<string>, attrs map<string, int>, p struct<x: double, y double>"));
+      SchemaPtr s, ParseSchemaString(
+                       "id long not null, name string, ts timestamptz, price decimal(9,2), "
+                       "tags list<string>, attrs map<string, int>, p struct<x: double, y double>"));
   ASSERT_EQ(s->fields().size(), 7u);
   EXPECT_TRUE(s->fields()[0].required);
   EXPECT_EQ(s->fields()[0].id, 1);
@@ -73,7 +77,8 @@ TEST(SchemaTest, ParsesCliSchemaString) {
 TEST(SchemaTest, RejectsBadSchemaStrings) {
   EXPECT_ERROR(ParseSchemaString(""), ErrorCode::kInvalidArgument, "empty");
   EXPECT_ERROR(ParseSchemaString("id"), ErrorCode::kInvalidArgument, "has no type");
-  EXPECT_ERROR(ParseSchemaString("id lung"), ErrorCode::kInvalidArgument, "column 'id': unknown type 'lung'");
+  EXPECT_ERROR(ParseSchemaString("id lung"), ErrorCode::kInvalidArgument,
+               "column 'id': unknown type 'lung'");
   EXPECT_ERROR(ParseSchemaString("a int, a long"), ErrorCode::kInvalidArgument, "appears twice");
 }
 

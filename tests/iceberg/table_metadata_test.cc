@@ -67,10 +67,10 @@ TEST(TableMetadataTest, WriteReadRoundTrip) {
 TEST(TableMetadataTest, StrictV2Output) {
   ASSERT_OK_AND_ASSIGN(TableMetadata md, Load("v2_valid.json"));
   ASSERT_OK_AND_ASSIGN(Json j, ParseJson(TableMetadataToJson(md), "out"));
-  for (const char* key : {"format-version", "table-uuid", "location", "last-sequence-number",
-                          "last-updated-ms", "last-column-id", "schemas", "current-schema-id",
-                          "partition-specs", "default-spec-id", "last-partition-id",
-                          "sort-orders", "default-sort-order-id"}) {
+  for (const char* key :
+       {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
+        "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
+        "last-partition-id", "sort-orders", "default-sort-order-id"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_FALSE(j.contains("schema"));

@@ -6,8 +6,9 @@ namespace faceberg::iceberg {
 namespace {
 
 TEST(TypeTest, ParsesEveryPrimitive) {
-  for (std::string name : {"boolean", "int", "long", "float", "double", "date", "time", "timestamp",
-                           "timestamptz", "string", "uuid", "binary", "decimal(9,2)", "fixed[16]"}) {
+  for (std::string name :
+       {"boolean", "int", "long", "float", "double", "date", "time", "timestamp", "timestamptz",
+        "string", "uuid", "binary", "decimal(9,2)", "fixed[16]"}) {
     ASSERT_OK_AND_ASSIGN(TypePtr t, Type::ParsePrimitive(name));
     EXPECT_EQ(t->ToString(), name);
     EXPECT_TRUE(t->is_primitive());
@@ -18,7 +19,8 @@ TEST(TypeTest, ParsesEveryPrimitive) {
 }
 
 TEST(TypeTest, RejectsBadTypes) {
-  EXPECT_ERROR(Type::ParsePrimitive("varchar"), ErrorCode::kInvalidArgument, "unknown type 'varchar'");
+  EXPECT_ERROR(Type::ParsePrimitive("varchar"), ErrorCode::kInvalidArgument,
+               "unknown type 'varchar'");
   EXPECT_ERROR(Type::ParsePrimitive("decimal(39,2)"), ErrorCode::kInvalidArgument, "precision");
   EXPECT_ERROR(Type::ParsePrimitive("decimal(5,6)"), ErrorCode::kInvalidArgument, "scale");
   EXPECT_ERROR(Type::ParsePrimitive("fixed[0]"), ErrorCode::kInvalidArgument, "positive");

@@ -1,8 +1,8 @@
 #include "io/file_io.h"
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
-#include <atomic>
 
 #include "test_util.h"
 

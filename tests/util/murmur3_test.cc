@@ -1,6 +1,7 @@
+#include "util/murmur3.h"
+
 #include "test_util.h"
 #include "util/bytes.h"
-#include "util/murmur3.h"
 
 namespace faceberg {
 namespace {

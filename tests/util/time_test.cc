@@ -1,5 +1,6 @@
-#include "test_util.h"
 #include "util/time.h"
+
+#include "test_util.h"
 
 namespace faceberg {
 namespace {
