@@ -38,13 +38,6 @@ std::string PartitionSpec::ToString() const {
 
 namespace {
 
-Result<int32_t> ToInt32(int64_t v, std::string_view key, std::string_view where) {
-  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
-    return Corrupt("{} field '{}' is out of range: {}", where, key, v);
-  }
-  return static_cast<int32_t>(v);
-}
-
 Result<int32_t> SourceIdFromJson(const Json& j, std::string_view where) {
   if (j.is_object() && !j.contains("source-id") && j.contains("source-ids")) {
     const Json& ids = j["source-ids"];
@@ -55,10 +48,10 @@ Result<int32_t> SourceIdFromJson(const Json& j, std::string_view where) {
       return NotSupported("{} uses a multi-argument transform ({} source columns)", where,
                           ids.size());
     }
-    return ToInt32(ids[0].get<int64_t>(), "source-ids", where);
+    return JsonInt32(ids[0].get<int64_t>(), "source-ids", where);
   }
   ASSIGN_OR_RETURN(int64_t id, RequiredInt(j, "source-id", where));
-  return ToInt32(id, "source-id", where);
+  return JsonInt32(id, "source-id", where);
 }
 
 Json FieldToJson(const PartitionField& f) {
@@ -77,7 +70,7 @@ Result<PartitionSpec> PartitionSpecFromJson(const Json& json, int32_t default_sp
   if (json.is_object()) {
     ASSIGN_OR_RETURN(auto spec_id, OptionalInt(json, "spec-id", "partition spec"));
     if (spec_id) {
-      ASSIGN_OR_RETURN(spec.spec_id, ToInt32(*spec_id, "spec-id", "partition spec"));
+      ASSIGN_OR_RETURN(spec.spec_id, JsonInt32(*spec_id, "spec-id", "partition spec"));
     }
     ASSIGN_OR_RETURN(fields, RequiredMember(json, "fields", "partition spec"));
   }
@@ -93,7 +86,7 @@ Result<PartitionSpec> PartitionSpecFromJson(const Json& json, int32_t default_sp
     ASSIGN_OR_RETURN(field.source_id, SourceIdFromJson(j, where));
     ASSIGN_OR_RETURN(auto field_id, OptionalInt(j, "field-id", where));
     if (field_id) {
-      ASSIGN_OR_RETURN(field.field_id, ToInt32(*field_id, "field-id", where));
+      ASSIGN_OR_RETURN(field.field_id, JsonInt32(*field_id, "field-id", where));
     } else {
       field.field_id = next_field_id;  // v1 specs may omit ids: Java numbers them from 1000
     }

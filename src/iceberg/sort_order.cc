@@ -28,13 +28,6 @@ std::string SortOrder::ToString() const {
 
 namespace {
 
-Result<int32_t> ToInt32(int64_t v, std::string_view key, std::string_view where) {
-  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
-    return Corrupt("{} field '{}' is out of range: {}", where, key, v);
-  }
-  return static_cast<int32_t>(v);
-}
-
 Result<SortField> SortFieldFromJson(const Json& j, std::string_view where) {
   if (!j.is_object()) return Corrupt("{} must be a JSON object", where);
   SortField field;
@@ -47,10 +40,10 @@ Result<SortField> SortFieldFromJson(const Json& j, std::string_view where) {
       return NotSupported("{} uses a multi-argument transform ({} source columns)", where,
                           ids.size());
     }
-    ASSIGN_OR_RETURN(field.source_id, ToInt32(ids[0].get<int64_t>(), "source-ids", where));
+    ASSIGN_OR_RETURN(field.source_id, JsonInt32(ids[0].get<int64_t>(), "source-ids", where));
   } else {
     ASSIGN_OR_RETURN(int64_t id, RequiredInt(j, "source-id", where));
-    ASSIGN_OR_RETURN(field.source_id, ToInt32(id, "source-id", where));
+    ASSIGN_OR_RETURN(field.source_id, JsonInt32(id, "source-id", where));
   }
   ASSIGN_OR_RETURN(std::string transform, RequiredString(j, "transform", where));
   auto parsed = Transform::Parse(transform);
@@ -82,7 +75,7 @@ Result<SortField> SortFieldFromJson(const Json& j, std::string_view where) {
 Result<SortOrder> SortOrderFromJson(const Json& json) {
   SortOrder order;
   ASSIGN_OR_RETURN(int64_t order_id, RequiredInt(json, "order-id", "sort order"));
-  ASSIGN_OR_RETURN(order.order_id, ToInt32(order_id, "order-id", "sort order"));
+  ASSIGN_OR_RETURN(order.order_id, JsonInt32(order_id, "order-id", "sort order"));
   std::string where = fmt::format("sort order {}", order.order_id);
   ASSIGN_OR_RETURN(const Json* fields, RequiredMember(json, "fields", where));
   if (!fields->is_array()) return Corrupt("{} 'fields' must be an array", where);

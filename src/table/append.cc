@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "iceberg/single_value.h"
 #include "util/time.h"
 #include "util/uuid.h"
 
@@ -19,7 +20,7 @@ namespace {
 
 // Cumulative totals carried from the parent snapshot's summary.
 void AddTotals(const Snapshot* parent, const std::vector<DataFile>& added,
-               std::map<std::string, std::string>* summary) {
+               const iceberg::Type& partition_type, std::map<std::string, std::string>* summary) {
   namespace s = iceberg::summary;
   int64_t records = 0, bytes = 0;
   std::set<std::string> partitions;
@@ -27,22 +28,9 @@ void AddTotals(const Snapshot* parent, const std::vector<DataFile>& added,
     records += f.record_count();
     bytes += f.file_size_in_bytes;
     std::string key;
-    for (const auto& v : f.partition)
-      key += std::to_string(v.index()) + ":" +
-             std::visit(
-                 [](const auto& x) {
-                   using T = std::decay_t<decltype(x)>;
-                   if constexpr (std::is_same_v<T, std::monostate>)
-                     return std::string("null");
-                   else if constexpr (std::is_same_v<T, std::string>)
-                     return x;
-                   else if constexpr (std::is_same_v<T, iceberg::Decimal128>)
-                     return std::to_string(static_cast<int64_t>(x.unscaled));
-                   else
-                     return std::to_string(x);
-                 },
-                 v) +
-             "/";
+    for (size_t i = 0; i < f.partition.size(); ++i) {
+      key += iceberg::ValueToString(f.partition[i], *partition_type.fields()[i].type) + "/";
+    }
     partitions.insert(key);
   }
   auto total = [&](const char* key) { return parent ? parent->SummaryInt(key, 0) : 0; };
@@ -79,6 +67,8 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
   PRECHECK(!files.empty(), "nothing to append: no data files were given");
   ASSIGN_OR_RETURN(iceberg::TableMetadataPtr base, ops.Refresh());
   auto spec = base->DefaultSpec();
+  ASSIGN_OR_RETURN(iceberg::TypePtr partition_type,
+                   iceberg::PartitionType(*spec, *base->CurrentSchema()));
   for (const auto& f : files) {
     PRECHECK(f.partition.size() == spec->fields.size(),
              "{} has {} partition values but the table's spec has {} fields", f.file_path,
@@ -134,7 +124,7 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
     snapshot.schema_id = base->current_schema_id;
     snapshot.summary = options.summary;
     snapshot.summary[iceberg::summary::kOperation] = "append";
-    AddTotals(parent, files, &snapshot.summary);
+    AddTotals(parent, files, *partition_type, &snapshot.summary);
     snapshot.manifest_list = ops.NewMetadataFileLocation(
         *base, fmt::format("snap-{}-{}-{}.avro", snapshot_id, attempt + 1, commit_uuid));
     iceberg::ManifestListWriteOptions list_options;

@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <cstdint>
+
 namespace faceberg {
 
 Result<Json> ParseJson(std::string_view text, std::string_view what) {
@@ -41,6 +43,13 @@ Result<bool> RequiredBool(const Json& obj, std::string_view key, std::string_vie
   ASSIGN_OR_RETURN(const Json* v, RequiredMember(obj, key, where));
   if (!v->is_boolean()) return Corrupt("{} field '{}' must be a boolean", where, key);
   return v->get<bool>();
+}
+
+Result<int32_t> JsonInt32(int64_t value, std::string_view key, std::string_view where) {
+  if (value < INT32_MIN || value > INT32_MAX) {
+    return Corrupt("{} field '{}' is out of range: {}", where, key, value);
+  }
+  return static_cast<int32_t>(value);
 }
 
 Result<std::optional<int64_t>> OptionalInt(const Json& obj, std::string_view key,

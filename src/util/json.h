@@ -28,6 +28,8 @@ Result<const Json*> RequiredMember(const Json& obj, std::string_view key, std::s
 Result<int64_t> RequiredInt(const Json& obj, std::string_view key, std::string_view where);
 Result<std::string> RequiredString(const Json& obj, std::string_view key, std::string_view where);
 Result<bool> RequiredBool(const Json& obj, std::string_view key, std::string_view where);
+/// Narrows an integer read from field `key` of `where` to int32. Errors: Corrupt when out of range.
+Result<int32_t> JsonInt32(int64_t value, std::string_view key, std::string_view where);
 /// Optional* return nullopt when the key is missing or null, Corrupt on a wrong type.
 Result<std::optional<int64_t>> OptionalInt(const Json& obj, std::string_view key,
                                            std::string_view where);
