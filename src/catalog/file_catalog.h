@@ -1,9 +1,18 @@
-// The file catalog: a folder whose catalog.json maps "namespace.table" to table folders
-// (relative to the folder), each a file-system Iceberg table (see FileTableOperations).
-// DuckDB's iceberg_scan('<root>/<ns>/<table>') and Spark's Hadoop catalog read the tables.
+// The file catalog: a folder whose catalog.json lists namespaces (with their properties) and maps
+// "namespace.table" to table folders, each a file-system Iceberg table (see
+// FileTableOperations). DuckDB's iceberg_scan('<root>/<ns>/<table>') and Spark's Hadoop catalog
+// read the tables.
 //
-// Thread safety: one FileCatalog is not shared between threads. Processes may share the folder:
-// catalog.json changes are serialized by an advisory lock file and published atomically.
+// Locations: a new table lives in <root>/<ns levels as folders>/<table> (stored relative to the
+// root, so the folder can be moved or pushed as a whole), or at CreateTableOptions::location
+// (stored as given). When the default folder already holds table metadata (a table renamed or
+// dropped without purge), the new table gets <table>-<8 hex digits> beside it.
+// RenameTable changes only catalog.json: the folder stays (metadata and manifests record absolute
+// paths, so moving it is not safe). RegisterTable accepts <folder>/metadata/vN.metadata.json and
+// tracks the folder (its newest version is loaded).
+//
+// Thread safety: safe to share between threads. Processes may share the folder: catalog.json
+// changes are serialized by an advisory lock file and published atomically.
 #pragma once
 
 #include <map>
@@ -12,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "catalog/file_table_operations.h"
 #include "catalog/identifier.h"
 #include "iceberg/table_metadata.h"
@@ -19,46 +29,73 @@
 
 namespace faceberg::catalog {
 
-struct CreateTableOptions {
-  iceberg::SchemaPtr schema;
-  iceberg::PartitionSpecPtr spec;  // null = unpartitioned
-  std::map<std::string, std::string> properties;
-  int format_version = 2;
-};
-
-class FileCatalog {
+class FileCatalog final : public Catalog {
  public:
-  /// Opens the catalog at `root`. With `create`, makes an empty catalog when none exists.
-  /// `io` must outlive the catalog.
+  /// Opens the catalog at `root`. With `create`, makes an empty catalog (with the namespace
+  /// "default") when none exists. `io` must outlive the catalog.
   /// Errors: NotFound (no catalog.json and !create: run 'faceberg init'), Corrupt.
   static Result<std::unique_ptr<FileCatalog>> Open(io::FileIO& io, std::string root, bool create);
 
   const std::string& root() const { return root_; }
+  const std::string& name() const override { return name_; }
+
+  Result<std::vector<std::string>> ListNamespaces(const std::string& parent) override;
+  Status CreateNamespace(const std::string& ns, const Properties& properties) override;
+  Result<Properties> LoadNamespaceProperties(const std::string& ns) override;
+  Result<bool> NamespaceExists(const std::string& ns) override;
+  Status DropNamespace(const std::string& ns) override;
+  Result<PropertiesUpdateSummary> UpdateNamespaceProperties(
+      const std::string& ns, const std::vector<std::string>& removals,
+      const Properties& updates) override;
 
   /// Tables of one namespace, or all when `ns` is empty; sorted.
-  Result<std::vector<TableIdentifier>> ListTables(const std::string& ns = "");
-  /// Errors: NotFound naming the table and how to list tables.
-  Result<std::unique_ptr<FileTableOperations>> LoadTable(const TableIdentifier& id);
+  Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override;
+  Result<std::vector<TableIdentifier>> ListTables() { return ListTables(""); }
+  Result<iceberg::TableMetadataPtr> CreateTable(const TableIdentifier& id,
+                                                const CreateTableOptions& options) override;
+  Result<std::unique_ptr<table::TableOperations>> LoadTable(const TableIdentifier& id) override;
+  Result<bool> TableExists(const TableIdentifier& id) override;
+  Status DropTable(const TableIdentifier& id, bool purge) override;
+  Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) override;
+  Result<iceberg::TableMetadataPtr> RegisterTable(const TableIdentifier& id,
+                                                  const std::string& metadata_location) override;
+  Result<CommittedTable> CommitTable(const TableIdentifier& id,
+                                     const std::vector<table::TableRequirement>& reqs,
+                                     const std::vector<table::TableUpdate>& updates) override;
+
   /// The table folder of `id`. Errors: NotFound.
   Result<std::string> TableLocation(const TableIdentifier& id);
-  /// Creates the table's first metadata and registers it.
-  /// Errors: AlreadyExists; InvalidArgument for a bad schema or spec. Nothing is left behind on
-  /// failure.
-  Result<iceberg::TableMetadataPtr> CreateTable(const TableIdentifier& id,
-                                                const CreateTableOptions& options);
+
+ protected:
+  Result<CommittedTable> CreateFromMetadata(const TableIdentifier& id,
+                                            iceberg::TableMetadata metadata) override;
 
  private:
   FileCatalog(io::FileIO& io, std::string root) : io_(io), root_(std::move(root)) {}
   struct State {
-    std::map<std::string, std::string> namespaces_json;  // ns -> properties JSON text
-    std::map<std::string, std::string> tables;           // "ns.table" -> relative location
+    std::map<std::string, Properties> namespaces;  // explicitly created namespaces
+    std::map<std::string, std::string> tables;     // "ns.table" -> location (relative or not)
   };
   Result<State> ReadState();
   Status WriteState(const State& state);
   std::string CatalogFile() const { return io::JoinPath(root_, "catalog.json"); }
+  /// A stored location made usable (relative ones are joined to the root).
+  std::string Resolve(const std::string& stored) const;
+  /// Namespace existence per catalog.h over a state.
+  static bool Exists(const State& state, const std::string& ns);
+  /// Picks the folder of a new table: (stored form, path). `location` empty = the default.
+  /// Errors: AlreadyExists when an explicit location already holds metadata.
+  Result<std::pair<std::string, std::string>> NewTableFolder(const TableIdentifier& id,
+                                                             const std::string& location);
+  /// Publishes `metadata` as v1 of a new table and registers it (the lock is held by the
+  /// caller). Nothing is left behind on failure.
+  Result<CommittedTable> PublishNewTable(State state, const TableIdentifier& id,
+                                         const std::string& stored, const std::string& folder,
+                                         iceberg::TableMetadata metadata);
 
   io::FileIO& io_;
   std::string root_;
+  std::string name_ = "faceberg";
 };
 
 }  // namespace faceberg::catalog

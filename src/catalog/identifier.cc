@@ -19,6 +19,35 @@ Status ValidateNamePart(std::string_view part, std::string_view what) {
   return Status::OK();
 }
 
+Status ValidateNamespace(std::string_view ns) {
+  if (ns.empty()) return InvalidArgument("the namespace name is empty");
+  for (const auto& level : Split(ns, '.')) {
+    Status st = ValidateNamePart(level, "namespace");
+    if (!st.ok()) return st.WithContext(fmt::format("namespace '{}'", ns));
+  }
+  return Status::OK();
+}
+
+Status ValidateTableIdentifier(const TableIdentifier& id) {
+  RETURN_IF_ERROR(ValidateNamespace(id.ns));
+  Status st = ValidateNamePart(id.name, "table");
+  if (!st.ok()) return st.WithContext(fmt::format("table '{}'", id.ToString()));
+  return Status::OK();
+}
+
+bool NamespaceWithin(std::string_view ns, std::string_view ancestor) {
+  if (ancestor.empty()) return true;
+  if (!StartsWith(ns, ancestor)) return false;
+  return ns.size() == ancestor.size() || ns[ancestor.size()] == '.';
+}
+
+std::string ChildNamespace(std::string_view ns, std::string_view parent) {
+  if (ns.empty() || !NamespaceWithin(ns, parent) || ns.size() == parent.size()) return "";
+  size_t start = parent.empty() ? 0 : parent.size() + 1;
+  size_t dot = ns.find('.', start);
+  return std::string(ns.substr(0, dot));
+}
+
 Result<TableIdentifier> ParseTableIdentifier(std::string_view text) {
   auto parts = Split(text, '.');
   TableIdentifier id;

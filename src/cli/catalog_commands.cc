@@ -11,9 +11,9 @@ namespace {
 Status RunInit(Context& ctx) {
   ASSIGN_OR_RETURN(auto catalog, ctx.OpenCatalog(/*create=*/true));
   if (ctx.options().json) {
-    ctx.PrintJson(OrderedJson{{"catalog", catalog->root()}});
+    ctx.PrintJson(OrderedJson{{"catalog", ctx.CatalogLocation()}, {"name", catalog->name()}});
   } else {
-    ctx.Print(fmt::format("catalog ready at {}", catalog->root()));
+    ctx.Print(fmt::format("catalog ready at {}", ctx.CatalogLocation()));
   }
   return Status::OK();
 }

@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include "catalog/file_table_operations.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -12,12 +14,21 @@ std::string Context::CatalogLocation() const {
   return ".faceberg";
 }
 
-Result<std::unique_ptr<catalog::FileCatalog>> Context::OpenCatalog(bool create) {
-  std::string location = CatalogLocation();
-  if (location.rfind("sqlite:", 0) == 0 || location.rfind("hf://", 0) == 0) {
-    return NotSupported("catalog '{}' is not supported by this build yet; use a folder", location);
+Result<std::unique_ptr<catalog::Catalog>> Context::OpenCatalog(bool create) {
+  return catalog::OpenCatalog(io_, CatalogLocation(), create, options_.warehouse);
+}
+
+Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name) {
+  LoadedTable t;
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) {
+    ASSIGN_OR_RETURN(t.metadata, catalog::ReadMetadataFile(ctx.io(), name));
+    return t;
   }
-  return catalog::FileCatalog::Open(io_, location, create);
+  ASSIGN_OR_RETURN(t.id, catalog::ParseTableIdentifier(name));
+  ASSIGN_OR_RETURN(t.catalog, ctx.OpenCatalog());
+  ASSIGN_OR_RETURN(t.ops, t.catalog->LoadTable(t.id));
+  ASSIGN_OR_RETURN(t.metadata, t.ops->Refresh());
+  return t;
 }
 
 void Context::PrintJson(const OrderedJson& json) const { std::cout << DumpJson(json, 2) << "\n"; }

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "catalog/file_catalog.h"
+#include "catalog/catalog.h"
 #include "io/file_io.h"
 #include "util/json.h"
 #include "util/result.h"
@@ -16,6 +16,7 @@ namespace faceberg::cli {
 struct GlobalOptions {
   std::string catalog;  // empty: FACEBERG_CATALOG, then faceberg.yml, then .faceberg/
   std::string config = "faceberg.yml";
+  std::string warehouse;  // SQL catalog data folder; empty: "warehouse" beside the database
   bool json = false;
   bool verbose = false;
   bool quiet = false;
@@ -30,7 +31,7 @@ class Context {
   /// The catalog location chosen by --catalog, FACEBERG_CATALOG, faceberg.yml, or .faceberg/.
   std::string CatalogLocation() const;
   /// Opens the catalog. Errors: NotFound with advice to run 'faceberg init'.
-  Result<std::unique_ptr<catalog::FileCatalog>> OpenCatalog(bool create = false);
+  Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(bool create = false);
 
   /// Prints a JSON document (with --json) on stdout.
   void PrintJson(const OrderedJson& json) const;
@@ -47,5 +48,17 @@ using CommandRunner = std::function<Status(Context&)>;
 // One registrar per command group (each in its own file).
 void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+
+/// A table opened through the catalog, or a bare metadata file (read-only; no catalog).
+struct LoadedTable {
+  std::unique_ptr<catalog::Catalog> catalog;
+  catalog::TableIdentifier id;
+  std::unique_ptr<table::TableOperations> ops;
+  iceberg::TableMetadataPtr metadata;
+};
+/// Loads `name` ("ns.table", "table", or a path ending in .json) and its latest metadata.
+/// Errors: InvalidArgument for a bad name, NotFound.
+Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name);
 
 }  // namespace faceberg::cli

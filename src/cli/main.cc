@@ -25,6 +25,8 @@ int Run(int argc, char** argv) {
                  "catalog: a folder, sqlite:PATH or hf://datasets/OWNER/REPO (default: "
                  "$FACEBERG_CATALOG, faceberg.yml, .faceberg/)");
   app.add_option("--config", options.config, "the faceberg.yml to read");
+  app.add_option("--warehouse", options.warehouse,
+                 "data folder of a sqlite: catalog (default: warehouse/ beside the database)");
   app.add_flag("--json", options.json, "print one JSON document on stdout");
   app.add_flag("-v,--verbose", options.verbose, "say more");
   app.add_flag("-q,--quiet", options.quiet, "print only errors");
@@ -32,6 +34,7 @@ int Run(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, CommandRunner>> commands;
   RegisterCatalogCommands(app, &commands);
   RegisterTableCommands(app, &commands);
+  RegisterAdminCommands(app, &commands);
 
   try {
     app.parse(argc, argv);

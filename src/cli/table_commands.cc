@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "catalog/file_table_operations.h"
+#include "catalog/catalog.h"
 #include "cli/context.h"
 #include "iceberg/partition_spec.h"
 #include "iceberg/single_value.h"
@@ -76,26 +77,6 @@ Status RunAddFiles(Context& ctx, const std::string& table, const std::vector<std
         snapshot.SummaryInt("added-records"), id.ToString(), snapshot.snapshot_id));
   }
   return Status::OK();
-}
-
-// Loads table metadata from a table name or a metadata file path.
-struct LoadedTable {
-  std::unique_ptr<catalog::FileCatalog> catalog;
-  std::unique_ptr<catalog::FileTableOperations> ops;
-  iceberg::TableMetadataPtr metadata;
-};
-
-Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name) {
-  LoadedTable t;
-  if (EndsWith(name, ".json")) {
-    ASSIGN_OR_RETURN(t.metadata, catalog::ReadMetadataFile(ctx.io(), name));
-    return t;
-  }
-  ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
-  ASSIGN_OR_RETURN(t.catalog, ctx.OpenCatalog());
-  ASSIGN_OR_RETURN(t.ops, t.catalog->LoadTable(id));
-  ASSIGN_OR_RETURN(t.metadata, t.ops->Refresh());
-  return t;
 }
 
 OrderedJson SnapshotJson(const iceberg::Snapshot& s) {

@@ -44,7 +44,7 @@ TEST(FileCatalogTest, CreateLoadList) {
   ASSERT_EQ(tables.size(), 1u);
   EXPECT_EQ(tables[0].ToString(), "default.t");
   ASSERT_OK_AND_ASSIGN(auto ops, catalog->LoadTable({"default", "t"}));
-  EXPECT_EQ(ops->current_version(), 1);
+  EXPECT_EQ(ops->current_metadata_location(), dir.Join("cat/default/t/metadata/v1.metadata.json"));
   EXPECT_ERROR(catalog->LoadTable({"default", "nope"}), ErrorCode::kNotFound, "faceberg list");
   // The hint holds the integer version, as Java and DuckDB expect.
   ASSERT_OK_AND_ASSIGN(auto hint,

@@ -1,0 +1,86 @@
+// Writing rows into a table's data files with DuckDB: read CSV / JSON / Parquet files or a
+// VALUES list, cast every column to the table's current schema, split rows by the default
+// partition spec, and write Parquet files whose columns carry the Iceberg field ids. The result
+// is the list of data files to commit (for example with table::AppendFiles); nothing is
+// committed here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/database.h"
+#include "iceberg/manifest.h"
+#include "iceberg/table_metadata.h"
+#include "io/file_io.h"
+#include "util/result.h"
+
+namespace faceberg::engine {
+
+enum class InputFormat {
+  kAuto,     // from the file extension: .csv/.tsv (optionally .gz), .json/.jsonl/.ndjson, .parquet
+  kCsv,      // with a header row; values are read as text and cast to the column types
+  kJson,     // a JSON array of objects or newline-delimited objects
+  kParquet,
+};
+
+/// Where the rows come from: files of one format, or a VALUES list.
+struct InsertSource {
+  /// Input files; DuckDB reads them (local paths; globs allowed).
+  std::vector<std::string> files;
+  InputFormat format = InputFormat::kAuto;
+  /// Rows as SQL tuples, "(1, 'a'), (2, NULL)", giving the table's columns in order (trailing
+  /// optional columns may be left out). Used when `files` is empty.
+  std::string values;
+
+  static InsertSource Files(std::vector<std::string> files,
+                            InputFormat format = InputFormat::kAuto) {
+    InsertSource s;
+    s.files = std::move(files);
+    s.format = format;
+    return s;
+  }
+  static InsertSource Values(std::string values) {
+    InsertSource s;
+    s.values = std::move(values);
+    return s;
+  }
+};
+
+struct WriteOptions {
+  /// Data files are split when they would grow past this size (DuckDB closes a file after the
+  /// row group that crosses it, so files end a little above it).
+  int64_t target_file_size_bytes = int64_t{512} * 1024 * 1024;
+  /// Rows per Parquet row group (DuckDB's default). Files are split at row group boundaries.
+  int64_t row_group_size = 122880;
+  /// Parquet compression codec: "zstd", "snappy", "gzip" or "uncompressed".
+  std::string compression = "zstd";
+};
+
+/// Parses a format name: "csv", "json", "ndjson", "jsonl", "parquet" (any case) or "auto".
+/// Errors: InvalidArgument naming the accepted names.
+Result<InputFormat> ParseInputFormat(std::string_view name);
+
+/// Writes the rows of `source` as new Parquet data files of the table `metadata` describes,
+/// under `<location>/data/<partition path>/<uuid>.parquet` (the partition path as
+/// iceberg::PartitionPath gives it), and returns them described as DataFiles of the default
+/// spec: path, size, metrics from the written footer, and the partition tuple. An input without
+/// rows gives an empty list.
+///
+/// Input columns match table columns by name, ignoring case (VALUES match by position). Every
+/// value is cast to its column's type; a column of the input that the table lacks, a missing
+/// required column, a NULL in a required column or a value that does not convert fails the
+/// whole call with one InvalidArgument naming the column and what to do. On any failure every
+/// file written so far is deleted.
+///
+/// The table location must be on the local file system (DuckDB writes the files); `io` reads
+/// the written footers.
+/// Errors: InvalidArgument as above and for a bad source or format; NotFound for a missing input
+/// file; NotSupported for a remote table location or a partition transform this version cannot
+/// write; IOError.
+Result<std::vector<iceberg::DataFile>> WriteDataFiles(Connection& connection, io::FileIO& io,
+                                                      const iceberg::TableMetadata& metadata,
+                                                      const InsertSource& source,
+                                                      const WriteOptions& options = {});
+
+}  // namespace faceberg::engine
