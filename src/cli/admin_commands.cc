@@ -44,11 +44,11 @@ Status RunInfo(Context& ctx, const std::string& name) {
   ctx.Print(fmt::format("partitioned: {}", md.DefaultSpec()->fields.empty()
                                                ? std::string("no")
                                                : md.DefaultSpec()->ToString()));
-  ctx.Print(fmt::format("snapshot:    {}",
-                        current ? fmt::format("{} at {} ({})", current->snapshot_id,
-                                              FormatMillisUtc(current->timestamp_ms),
-                                              current->operation())
-                                : std::string("none (empty table)")));
+  ctx.Print(fmt::format("snapshot:    {}", current
+                                               ? fmt::format("{} at {} ({})", current->snapshot_id,
+                                                             FormatMillisUtc(current->timestamp_ms),
+                                                             current->operation())
+                                               : std::string("none (empty table)")));
   ctx.Print(fmt::format("contents:    {} rows in {} files, {} bytes", j["rows"].get<int64_t>(),
                         j["data-files"].get<int64_t>(), j["size-bytes"].get<int64_t>()));
   ctx.Print("schema:");
@@ -79,7 +79,8 @@ Status RunHistory(Context& ctx, const std::string& name) {
     row["made-current-at"] = FormatMillisUtc(e.timestamp_ms);
     row["timestamp-ms"] = e.timestamp_ms;
     row["snapshot-id"] = e.snapshot_id;
-    row["parent-id"] = s && s->parent_snapshot_id ? OrderedJson(*s->parent_snapshot_id) : OrderedJson();
+    row["parent-id"] =
+        s && s->parent_snapshot_id ? OrderedJson(*s->parent_snapshot_id) : OrderedJson();
     row["is-current-ancestor"] =
         std::find(ancestry.begin(), ancestry.end(), e.snapshot_id) != ancestry.end();
     row["operation"] = s ? s->operation() : "expired";
@@ -92,12 +93,11 @@ Status RunHistory(Context& ctx, const std::string& name) {
   ctx.Print(fmt::format("{:<25} {:<20} {:<20} {:<10} {}", "MADE CURRENT AT", "SNAPSHOT", "PARENT",
                         "OPERATION", "CURRENT ANCESTOR"));
   for (const auto& r : rows) {
-    ctx.Print(fmt::format("{:<25} {:<20} {:<20} {:<10} {}", r["made-current-at"].get<std::string>(),
-                          r["snapshot-id"].get<int64_t>(),
-                          r["parent-id"].is_null() ? std::string("-")
-                                                   : std::to_string(r["parent-id"].get<int64_t>()),
-                          r["operation"].get<std::string>(),
-                          r["is-current-ancestor"].get<bool>() ? "yes" : "no"));
+    ctx.Print(fmt::format(
+        "{:<25} {:<20} {:<20} {:<10} {}", r["made-current-at"].get<std::string>(),
+        r["snapshot-id"].get<int64_t>(),
+        r["parent-id"].is_null() ? std::string("-") : std::to_string(r["parent-id"].get<int64_t>()),
+        r["operation"].get<std::string>(), r["is-current-ancestor"].get<bool>() ? "yes" : "no"));
   }
   return Status::OK();
 }
@@ -148,14 +148,16 @@ Status RunSetRef(Context& ctx, const RefArgs& args, iceberg::RefType type) {
   std::vector<table::TableUpdate> updates;
   if (args.drop) {
     if (existing == md.refs.end()) return NotFound("table has no {} named '{}'", kind, args.name);
-    if (args.name == iceberg::kMainBranch) return InvalidArgument("the main branch cannot be dropped");
+    if (args.name == iceberg::kMainBranch)
+      return InvalidArgument("the main branch cannot be dropped");
     reqs.push_back(table::AssertRefSnapshotId{args.name, existing->second.snapshot_id});
     updates.push_back(table::RemoveSnapshotRef{args.name});
   } else {
     int64_t snapshot_id = args.snapshot_id;
     if (snapshot_id == 0) {
       if (!md.current_snapshot_id) {
-        return InvalidArgument("the table has no snapshot yet: insert data first or pass --snapshot");
+        return InvalidArgument(
+            "the table has no snapshot yet: insert data first or pass --snapshot");
       }
       snapshot_id = *md.current_snapshot_id;
     }
@@ -167,7 +169,8 @@ Status RunSetRef(Context& ctx, const RefArgs& args, iceberg::RefType type) {
     }
     if (existing != md.refs.end() && existing->second.type != type) {
       return InvalidArgument("'{}' is a {}, not a {}", args.name,
-                             existing->second.type == iceberg::RefType::kTag ? "tag" : "branch", kind);
+                             existing->second.type == iceberg::RefType::kTag ? "tag" : "branch",
+                             kind);
     }
     iceberg::SnapshotRef ref;
     ref.snapshot_id = snapshot_id;
@@ -178,14 +181,16 @@ Status RunSetRef(Context& ctx, const RefArgs& args, iceberg::RefType type) {
       ref.max_ref_age_ms = existing->second.max_ref_age_ms;
     }
     reqs.push_back(table::AssertRefSnapshotId{
-        args.name, existing == md.refs.end() ? std::optional<int64_t>()
-                                            : std::optional<int64_t>(existing->second.snapshot_id)});
+        args.name, existing == md.refs.end()
+                       ? std::optional<int64_t>()
+                       : std::optional<int64_t>(existing->second.snapshot_id)});
     updates.push_back(table::SetSnapshotRef{args.name, ref});
   }
   ASSIGN_OR_RETURN(auto committed, t.catalog->CommitTable(t.id, reqs, updates));
   (void)committed;
   if (ctx.options().json) {
-    ctx.PrintJson(OrderedJson{{"table", t.id.ToString()}, {kind, args.name}, {"dropped", args.drop}});
+    ctx.PrintJson(
+        OrderedJson{{"table", t.id.ToString()}, {kind, args.name}, {"dropped", args.drop}});
   } else if (args.drop) {
     ctx.Print(fmt::format("dropped {} {}", kind, args.name));
   } else {
@@ -284,15 +289,17 @@ void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
   };
   add_table_command("info", "location, schema, partitioning, current snapshot, size, properties",
                     "faceberg info db.events --json", &RunInfo);
-  add_table_command("history", "when each snapshot became current, and whether it still is an "
-                    "ancestor of the current one", "faceberg history db.events", &RunHistory);
+  add_table_command("history",
+                    "when each snapshot became current, and whether it still is an "
+                    "ancestor of the current one",
+                    "faceberg history db.events", &RunHistory);
   add_table_command("refs", "list branches and tags", "faceberg refs db.events", &RunRefs);
 
   for (auto type : {iceberg::RefType::kTag, iceberg::RefType::kBranch}) {
     bool tag = type == iceberg::RefType::kTag;
     auto args = std::make_shared<RefArgs>();
-    auto* cmd = app.add_subcommand(tag ? "tag" : "branch",
-                                   tag ? "create, move or drop a tag" : "create, move or drop a branch");
+    auto* cmd = app.add_subcommand(tag ? "tag" : "branch", tag ? "create, move or drop a tag"
+                                                               : "create, move or drop a branch");
     cmd->add_option("table", args->table, "the table")->required();
     cmd->add_option("name", args->name, tag ? "tag name" : "branch name")->required();
     cmd->add_option("--snapshot", args->snapshot_id, "snapshot id (default: the current one)");
@@ -308,7 +315,8 @@ void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
   auto* props = app.add_subcommand("properties", "show, set or unset table properties");
   props->add_option("table", *props_table, "the table")->required();
   props->add_option("changes", *props_words, "set k=v ... and/or unset k ...");
-  props->footer("Example: faceberg properties db.events set commit.retry.num-retries=8 unset owner");
+  props->footer(
+      "Example: faceberg properties db.events set commit.retry.num-retries=8 unset owner");
   out->emplace_back(props, [props_table, props_words](Context& ctx) {
     return RunProperties(ctx, *props_table, *props_words);
   });
@@ -319,7 +327,8 @@ void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
   drop->add_option("table", *drop_table, "the table")->required();
   drop->add_flag("--purge", *purge, "also delete the table's data and metadata files");
   drop->footer("Example: faceberg drop db.scratch --purge");
-  out->emplace_back(drop, [drop_table, purge](Context& ctx) { return RunDrop(ctx, *drop_table, *purge); });
+  out->emplace_back(
+      drop, [drop_table, purge](Context& ctx) { return RunDrop(ctx, *drop_table, *purge); });
 
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();

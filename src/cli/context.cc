@@ -1,10 +1,10 @@
 #include "cli/context.h"
 
-#include "catalog/file_table_operations.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+
+#include "catalog/file_table_operations.h"
 
 namespace faceberg::cli {
 

@@ -48,6 +48,7 @@ using CommandRunner = std::function<Status(Context&)>;
 // One registrar per command group (each in its own file).
 void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterQueryCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 
 /// A table opened through the catalog, or a bare metadata file (read-only; no catalog).

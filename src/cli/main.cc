@@ -34,6 +34,7 @@ int Run(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, CommandRunner>> commands;
   RegisterCatalogCommands(app, &commands);
   RegisterTableCommands(app, &commands);
+  RegisterQueryCommands(app, &commands);
   RegisterAdminCommands(app, &commands);
 
   try {

@@ -1,8 +1,8 @@
 // create, add-files, snapshots, inspect: commands on one table.
 #include <fmt/format.h>
 
-#include "catalog/file_table_operations.h"
 #include "catalog/catalog.h"
+#include "catalog/file_table_operations.h"
 #include "cli/context.h"
 #include "iceberg/partition_spec.h"
 #include "iceberg/single_value.h"

@@ -280,8 +280,8 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   if (duckdb_create_config(&config.config) != DuckDBSuccess) {
     return Internal("DuckDB could not create a configuration");
   }
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
   std::string temp_directory = options.temp_directory;
   if (temp_directory.empty()) {
@@ -396,8 +396,8 @@ Result<std::unique_ptr<RowStream>> Connection::Stream(std::string_view sql) {
   if (duckdb_prepared_statement_type(original->get()) == DUCKDB_STATEMENT_TYPE_SELECT &&
       columns > 0) {
     // Let DuckDB render every value (nested ones too) as VARCHAR, then stream the chunks.
-    std::string wrapped = fmt::format("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n{}\n) AS __q",
-                                      TrimStatement(sql));
+    std::string wrapped =
+        fmt::format("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n{}\n) AS __q", TrimStatement(sql));
     auto prepared = Prepare(connection, wrapped);
     if (prepared.ok()) {
       state->prepared = std::move(*prepared);
@@ -483,7 +483,8 @@ Result<bool> RowStream::Next(std::vector<Row>* rows) {
       uint64_t* validity = duckdb_vector_get_validity(vector);
       for (idx_t r = 0; r < size; ++r) {
         if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) continue;
-        (*rows)[r][c] = std::string(duckdb_string_t_data(&data[r]), duckdb_string_t_length(data[r]));
+        (*rows)[r][c] =
+            std::string(duckdb_string_t_data(&data[r]), duckdb_string_t_length(data[r]));
       }
     }
     return true;

@@ -67,8 +67,10 @@ class Database {
 
 class RowStream;
 
-/// A connection with faceberg's SQL functions registered (iceberg_bucket, see functions.h) and
-/// the session time zone set to UTC, so timestamptz values and time transforms are in UTC.
+/// A connection with faceberg's SQL functions registered and the session time zone set to UTC
+/// (so timestamptz values and time transforms are in UTC). The functions:
+///   iceberg_bucket(value, n) -> INTEGER: Iceberg's bucket[n] transform of an integer, DATE,
+///   TIME, TIMESTAMP, TIMESTAMPTZ, VARCHAR, BLOB, UUID or DECIMAL value; NULL gives NULL.
 class Connection {
  public:
   /// Errors: Internal when DuckDB refuses the connection or a function registration.

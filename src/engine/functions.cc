@@ -45,9 +45,8 @@ class ScalarFunctionOwner {
 };
 
 __int128 HugeintValue(const duckdb_hugeint& h) {
-  return static_cast<__int128>(static_cast<unsigned __int128>(static_cast<uint64_t>(h.upper))
-                                   << 64 |
-                               h.lower);
+  return static_cast<__int128>(
+      static_cast<unsigned __int128>(static_cast<uint64_t>(h.upper)) << 64 | h.lower);
 }
 
 // DuckDB stores a UUID as a hugeint whose top bit is flipped (so that integer order matches the
@@ -153,8 +152,8 @@ std::optional<Value> ReadValue(const SourceReader& reader, void* data, idx_t row
     case DUCKDB_TYPE_UBIGINT: {
       uint64_t v = static_cast<uint64_t*>(data)[row];
       if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        *error = "iceberg_bucket: UBIGINT value " + std::to_string(v) +
-                 " does not fit an Iceberg long";
+        *error =
+            "iceberg_bucket: UBIGINT value " + std::to_string(v) + " does not fit an Iceberg long";
         return std::nullopt;
       }
       return Value(static_cast<int64_t>(v));

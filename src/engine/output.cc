@@ -19,9 +19,9 @@ namespace {
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // "…"
 
 bool IsNumericType(const std::string& type) {
-  for (std::string_view prefix : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                                  "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT",
-                                  "DOUBLE", "DECIMAL"}) {
+  for (std::string_view prefix :
+       {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+        "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL"}) {
     if (type == prefix || (prefix == "DECIMAL" && StartsWith(type, "DECIMAL("))) return true;
   }
   return false;
@@ -75,8 +75,7 @@ std::string Pad(const std::string& s, size_t width, bool right) {
 // Reads rows up to the limit; `rows` is emptied at the end of the result.
 class LimitedReader {
  public:
-  LimitedReader(RowStream& stream, std::optional<int64_t> limit)
-      : stream_(stream), limit_(limit) {}
+  LimitedReader(RowStream& stream, std::optional<int64_t> limit) : stream_(stream), limit_(limit) {}
 
   Result<bool> Next(std::vector<Row>* rows) {
     rows->clear();
@@ -106,8 +105,8 @@ Status WriteTable(RowStream& stream, std::ostream& out, const OutputOptions& opt
   const auto& names = stream.column_names();
   const auto& types = stream.column_types();
   size_t columns = names.size();
-  size_t max_width = options.max_column_width > 0 ? static_cast<size_t>(options.max_column_width)
-                                                  : 0;
+  size_t max_width =
+      options.max_column_width > 0 ? static_cast<size_t>(options.max_column_width) : 0;
   auto cell = [&](const std::optional<std::string>& v) {
     return Fit(v ? Printable(*v) : "NULL", max_width);
   };
@@ -268,9 +267,9 @@ Status WriteText(Connection& connection, const std::string& sql, std::ostream& o
                  const OutputOptions& options) {
   if (options.format == OutputFormat::kJson) {
     // DuckDB renders each row (nested values too) as a JSON object.
-    auto json = connection.Stream(fmt::format(
-        "SELECT CAST(to_json(__row) AS VARCHAR) AS json FROM (\n{}\n) AS __row",
-        TrimStatement(sql)));
+    auto json = connection.Stream(
+        fmt::format("SELECT CAST(to_json(__row) AS VARCHAR) AS json FROM (\n{}\n) AS __row",
+                    TrimStatement(sql)));
     if (json.ok()) return WriteJsonLines(**json, out, options);
     ASSIGN_OR_RETURN(std::unique_ptr<RowStream> stream, connection.Stream(sql));
     return WriteJsonFromText(*stream, out, options);
@@ -340,7 +339,8 @@ Status WriteQueryResult(Connection& connection, const std::string& sql,
   TemporaryFile temp(TemporaryPath(target));
   if (options.format == OutputFormat::kParquet) {
     std::string query(TrimStatement(sql));
-    if (options.limit) query = fmt::format("SELECT * FROM (\n{}\n) LIMIT {}", query, *options.limit);
+    if (options.limit)
+      query = fmt::format("SELECT * FROM (\n{}\n) LIMIT {}", query, *options.limit);
     auto copied = connection.Query(fmt::format("COPY (\n{}\n) TO {} (FORMAT parquet)", query,
                                                QuoteLiteral(temp.path().string())));
     if (!copied.ok()) return copied.status();

@@ -188,9 +188,9 @@ Result<std::string> ConvertExpression(const Type& read, const Type& file, const 
                          Join(parts, ", "));
     }
     case TypeId::kList: {
-      ASSIGN_OR_RETURN(std::string element,
-                       ConvertExpression(*read.element().type, *file.element().type, var,
-                                         depth + 1));
+      ASSIGN_OR_RETURN(
+          std::string element,
+          ConvertExpression(*read.element().type, *file.element().type, var, depth + 1));
       return fmt::format("list_transform({}, lambda {}: {})", input, var, element);
     }
     default: {  // map
@@ -243,8 +243,7 @@ struct Group {
 std::string ReadParquetCall(const std::vector<std::string>& paths, const std::string& extra) {
   std::vector<std::string> quoted;
   for (const auto& p : paths) quoted.push_back(QuoteLiteral(p));
-  return fmt::format("read_parquet([{}], hive_partitioning = false{})", Join(quoted, ", "),
-                     extra);
+  return fmt::format("read_parquet([{}], hive_partitioning = false{})", Join(quoted, ", "), extra);
 }
 
 // The read_parquet call of a plain or schema-mode group; it yields exactly the projected columns.

@@ -14,9 +14,10 @@
 namespace faceberg::engine {
 
 /// Returns a DuckDB relation, an item for a FROM clause (a read_parquet call or a parenthesized
-/// subquery; it takes an alias: `SELECT ... FROM <relation> AS t`), that yields the rows of `files` (data files of the table `metadata` describes) with the
-/// top-level columns `columns` of `read_schema`, in that order (all of its columns when
-/// `columns` is empty), named and typed as in `read_schema` (DuckDBType).
+/// subquery; it takes an alias: `SELECT ... FROM <relation> AS t`), that yields the rows of `files`
+/// (data files of the table `metadata` describes) with the top-level columns `columns` of
+/// `read_schema`, in that order (all of its columns when `columns` is empty), named and typed as in
+/// `read_schema` (DuckDBType).
 ///
 /// Columns are matched by field id, so a renamed column keeps its data, a dropped one is not
 /// read, and a column added after a file was written reads as NULL in that file. Files written

@@ -1,7 +1,8 @@
 #include "engine/writer.h"
 
+#include <algorithm>
 #include <charconv>
-#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <system_error>
@@ -38,9 +39,10 @@ constexpr std::string_view kStagingPrefix = ".faceberg-staging-";
 
 // Turns an error raised by our error() calls into a plain InvalidArgument; other errors pass.
 Status CleanError(const Status& status) {
-  size_t at = status.message().find(kErrorMarker);
+  std::string raised = "Invalid Input Error: " + std::string(kErrorMarker);
+  size_t at = status.message().find(raised);
   if (at == std::string::npos) return status;
-  std::string message = status.message().substr(at + kErrorMarker.size());
+  std::string message = status.message().substr(at + raised.size());
   if (size_t end = message.find('\n'); end != std::string::npos) message.resize(end);
   return Status(ErrorCode::kInvalidArgument, message);
 }
@@ -122,13 +124,13 @@ std::string CastExpression(const NestedField& field, const std::string& input,
   std::string converted = ref;
   if (input_type != target) {
     std::string tried = fmt::format("TRY_CAST({} AS {})", ref, target);
-    std::string message = fmt::format(
-        "CONCAT({}, left(CAST({} AS VARCHAR), 100), {})",
-        ErrorText(fmt::format("column \"{}\" ({}): the value '", field.name,
-                              field.type->ToString())),
-        ref,
-        QuoteLiteral(fmt::format("' cannot be converted to {}; fix the input value",
-                                 field.type->ToString())));
+    std::string message =
+        fmt::format("CONCAT({}, left(CAST({} AS VARCHAR), 100), {})",
+                    ErrorText(fmt::format("column \"{}\" ({}): the value '", field.name,
+                                          field.type->ToString())),
+                    ref,
+                    QuoteLiteral(fmt::format("' cannot be converted to {}; fix the input value",
+                                             field.type->ToString())));
     converted = fmt::format("CASE WHEN {} IS NOT NULL AND {} IS NULL THEN error({}) ELSE {} END",
                             ref, tried, message, tried);
   }
@@ -142,8 +144,7 @@ std::string CastExpression(const NestedField& field, const std::string& input,
 }
 
 // Column names from the top level down to field `id`, through structs only.
-bool FieldPath(const std::vector<NestedField>& fields, int32_t id,
-               std::vector<std::string>* path) {
+bool FieldPath(const std::vector<NestedField>& fields, int32_t id, std::vector<std::string>* path) {
   for (const auto& f : fields) {
     path->push_back(f.name);
     if (f.id == id) return true;
@@ -474,7 +475,7 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
   std::vector<std::optional<size_t>> input_of(fields.size());
   if (source.files.empty()) {
     if (input_names.size() > fields.size()) {
-      return InvalidArgument("--values rows have {} values, but the table has {} columns", 
+      return InvalidArgument("--values rows have {} values, but the table has {} columns",
                              input_names.size(), fields.size());
     }
     for (size_t i = 0; i < input_names.size(); ++i) input_of[i] = i;
@@ -515,9 +516,9 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
   // 3. The rows cast to the table schema, and their partition keys.
   std::vector<std::string> projections;
   for (size_t f = 0; f < fields.size(); ++f) {
-    std::string expr =
-        input_of[f] ? CastExpression(fields[f], input_names[*input_of[f]], input_types[*input_of[f]])
-                    : fmt::format("CAST(NULL AS {})", DuckDBType(*fields[f].type));
+    std::string expr = input_of[f] ? CastExpression(fields[f], input_names[*input_of[f]],
+                                                    input_types[*input_of[f]])
+                                   : fmt::format("CAST(NULL AS {})", DuckDBType(*fields[f].type));
     projections.push_back(expr + " AS " + QuoteIdentifier(fields[f].name));
   }
   std::string rows_sql = "SELECT " + Join(projections, ", ") + " FROM " + relation;
@@ -560,9 +561,10 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
     copy = fmt::format("COPY ({}) TO {} ({}, FILE_SIZE_BYTES {})", rows_sql,
                        QuoteLiteral(staging.string()), common, options.target_file_size_bytes);
   } else {
-    copy = fmt::format("COPY (SELECT __rows.*, {} FROM ({}) AS __rows) TO {} ({}, PARTITION_BY ({}))",
-                       Join(keys, ", "), rows_sql, QuoteLiteral(staging.string()), common,
-                       Join(key_columns, ", "));
+    copy =
+        fmt::format("COPY (SELECT __rows.*, {} FROM ({}) AS __rows) TO {} ({}, PARTITION_BY ({}))",
+                    Join(keys, ", "), rows_sql, QuoteLiteral(staging.string()), common,
+                    Join(key_columns, ", "));
   }
   auto copied = connection.Query(copy);
   if (!copied.ok()) return CleanError(copied.status());
@@ -579,11 +581,11 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
       continue;
     }
     fs::path split_dir = staging / ("split-" + std::to_string(split_count++));
-    auto split = connection.Query(fmt::format(
-        "COPY (SELECT * FROM read_parquet({}, hive_partitioning = false)) TO {} ({}, "
-        "FILE_SIZE_BYTES {})",
-        QuoteLiteral(file.path.string()), QuoteLiteral(split_dir.string()), common,
-        options.target_file_size_bytes));
+    auto split = connection.Query(
+        fmt::format("COPY (SELECT * FROM read_parquet({}, hive_partitioning = false)) TO {} ({}, "
+                    "FILE_SIZE_BYTES {})",
+                    QuoteLiteral(file.path.string()), QuoteLiteral(split_dir.string()), common,
+                    options.target_file_size_bytes));
     if (!split.ok()) return split.status();
     for (fs::directory_iterator it(split_dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (it->path().extension() == ".parquet") ready.push_back({it->path(), file.partition});
@@ -597,8 +599,8 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
   for (const auto& file : ready) {
     ASSIGN_OR_RETURN(std::string partition_path,
                      iceberg::PartitionPath(*spec, *schema, file.partition));
-    std::string relative = "data/" + (partition_path.empty() ? "" : partition_path + "/") +
-                           RandomUuid() + ".parquet";
+    std::string relative =
+        "data/" + (partition_path.empty() ? "" : partition_path + "/") + RandomUuid() + ".parquet";
     std::string final_location = io::JoinPath(location, relative);
     fs::path final_path = io::LocalPath(final_location);
     RETURN_IF_ERROR(cleanup.CreateDirectories(final_path.parent_path()));

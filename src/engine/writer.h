@@ -18,9 +18,9 @@
 namespace faceberg::engine {
 
 enum class InputFormat {
-  kAuto,     // from the file extension: .csv/.tsv (optionally .gz), .json/.jsonl/.ndjson, .parquet
-  kCsv,      // with a header row; values are read as text and cast to the column types
-  kJson,     // a JSON array of objects or newline-delimited objects
+  kAuto,  // from the file extension: .csv/.tsv (optionally .gz), .json/.jsonl/.ndjson, .parquet
+  kCsv,   // with a header row; values are read as text and cast to the column types
+  kJson,  // a JSON array of objects or newline-delimited objects
   kParquet,
 };
 

@@ -68,7 +68,10 @@ Result<ScanPlan> PlanScan(io::FileIO& io, const TableMetadata& metadata,
   ScanPlan plan;
   plan.schema = snapshot ? metadata.SchemaForSnapshot(*snapshot) : metadata.CurrentSchema();
   if (!plan.schema) return Corrupt("the table metadata has no current schema");
-  ASSIGN_OR_RETURN(plan.filter, iceberg::ParseFilter(options.filter, *plan.schema));
+  auto filter = iceberg::ParseFilter(options.filter, *plan.schema);
+  if (!filter.ok())
+    return filter.status().WithContext(fmt::format("filter \"{}\"", options.filter));
+  plan.filter = std::move(*filter);
   for (const auto& name : options.columns) {
     ASSIGN_OR_RETURN(iceberg::ResolvedColumn column, iceberg::ResolveColumn(*plan.schema, name));
     if (std::find(plan.column_ids.begin(), plan.column_ids.end(), column.field_id) !=

@@ -1,7 +1,6 @@
 #include "engine/database.h"
 
 #include "engine/sql.h"
-
 #include "test_util.h"
 
 namespace faceberg::engine {
@@ -26,14 +25,13 @@ TEST_F(DatabaseTest, QueryReturnsNamesTypesAndTextValues) {
       QueryResult r,
       con_->Query("SELECT 1::BIGINT AS id, 'a' AS name, NULL::INT AS n, [1, 2] AS l, "
                   "{'x': 1.5::DOUBLE} AS s, 14.20::DECIMAL(9,2) AS d, DATE '2026-01-31' AS day"));
-  EXPECT_EQ(r.column_names,
-            (std::vector<std::string>{"id", "name", "n", "l", "s", "d", "day"}));
+  EXPECT_EQ(r.column_names, (std::vector<std::string>{"id", "name", "n", "l", "s", "d", "day"}));
   EXPECT_EQ(r.column_types,
             (std::vector<std::string>{"BIGINT", "VARCHAR", "INTEGER", "INTEGER[]",
                                       "STRUCT(\"x\" DOUBLE)", "DECIMAL(9,2)", "DATE"}));
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(r.rows[0], (Row{"1", "a", std::nullopt, "[1, 2]", "{'x': 1.5}", "14.20",
-                            "2026-01-31"}));
+  EXPECT_EQ(r.rows[0],
+            (Row{"1", "a", std::nullopt, "[1, 2]", "{'x': 1.5}", "14.20", "2026-01-31"}));
 }
 
 TEST_F(DatabaseTest, ExecuteRunsSeveralStatements) {

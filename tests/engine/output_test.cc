@@ -82,8 +82,7 @@ TEST_F(OutputTest, JsonIsOneObjectPerRow) {
   // Statements that cannot be nested in a query still print.
   ASSERT_OK(con_->Execute("CREATE TABLE t (a INTEGER, b VARCHAR)"));
   std::string described = Print("DESCRIBE t", OutputFormat::kJson);
-  EXPECT_NE(described.find("{\"column_name\":\"a\",\"column_type\":\"INTEGER\""),
-            std::string::npos)
+  EXPECT_NE(described.find("{\"column_name\":\"a\",\"column_type\":\"INTEGER\""), std::string::npos)
       << described;
 }
 

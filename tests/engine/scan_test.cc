@@ -3,6 +3,7 @@
 #include "engine/writer.h"
 #include "engine_test_util.h"
 #include "iceberg/name_mapping.h"
+#include "util/strings.h"
 
 namespace faceberg::engine {
 namespace {
@@ -64,15 +65,16 @@ TEST_F(ScanTest, WrittenDataReadsBackEqual) {
   ASSERT_EQ(files->size(), 3u);
   std::vector<std::string> types;
   auto rows = Scan(md, *md.CurrentSchema(), *files, {}, &types);
-  EXPECT_EQ(types, (std::vector<std::string>{
-                       "BIGINT", "VARCHAR", "TIMESTAMP WITH TIME ZONE", "DECIMAL(9,2)",
-                       "VARCHAR[]", "MAP(VARCHAR, INTEGER)", "STRUCT(\"x\" DOUBLE, \"y\" DOUBLE)"}));
-  EXPECT_EQ(rows, (std::vector<Row>{
-                      {"1", "a", "2026-01-31 10:00:00+00", "1.50", "[x]", "{k=1}",
-                       "{'x': 1.0, 'y': 2.0}"},
-                      {"2", "b", std::nullopt, std::nullopt, "[]", std::nullopt, std::nullopt},
-                      {"3", "a", "2026-02-01 00:00:00+00", "3.25", std::nullopt, "{}",
-                       "{'x': NULL, 'y': 5.0}"}}));
+  EXPECT_EQ(types, (std::vector<std::string>{"BIGINT", "VARCHAR", "TIMESTAMP WITH TIME ZONE",
+                                             "DECIMAL(9,2)", "VARCHAR[]", "MAP(VARCHAR, INTEGER)",
+                                             "STRUCT(\"x\" DOUBLE, \"y\" DOUBLE)"}));
+  EXPECT_EQ(
+      rows,
+      (std::vector<Row>{
+          {"1", "a", "2026-01-31 10:00:00+00", "1.50", "[x]", "{k=1}", "{'x': 1.0, 'y': 2.0}"},
+          {"2", "b", std::nullopt, std::nullopt, "[]", std::nullopt, std::nullopt},
+          {"3", "a", "2026-02-01 00:00:00+00", "3.25", std::nullopt, "{}",
+           "{'x': NULL, 'y': 5.0}"}}));
   // A projection, in the order asked (case-insensitive names).
   EXPECT_EQ(Scan(md, *md.CurrentSchema(), *files, {"PRICE", "id"}),
             (std::vector<Row>{{"1.50", "1"}, {"3.25", "3"}, {std::nullopt, "2"}}));
@@ -144,11 +146,11 @@ TEST_F(ScanTest, FilesWithoutFieldIdsUseTheNameMapping) {
   bool ids = true;
   FooterSchema(plain.file_path, &ids);
   ASSERT_FALSE(ids);
-  DataFile with_ids = WriteFile(
-      "ids.parquet",
-      "SELECT 2::BIGINT AS id, 'bob' AS name, {'x': 3.5, 'y': 4.5} AS point, [] AS tags",
-      "{id: 1, name: 2, point: {__duckdb_field_id: 3, x: 4, y: 5}, "
-      "tags: {__duckdb_field_id: 6, element: 7}}");
+  DataFile with_ids =
+      WriteFile("ids.parquet",
+                "SELECT 2::BIGINT AS id, 'bob' AS name, {'x': 3.5, 'y': 4.5} AS point, [] AS tags",
+                "{id: 1, name: 2, point: {__duckdb_field_id: 3, x: 4, y: 5}, "
+                "tags: {__duckdb_field_id: 6, element: 7}}");
   EXPECT_EQ(Scan(md, *schema, {plain, with_ids}),
             (std::vector<Row>{{"1", "ann", "{'x': 1.5, 'y': 2.5}", "[t]"},
                               {"2", "bob", "{'x': 3.5, 'y': 4.5}", "[]"}}));
@@ -158,23 +160,24 @@ TEST_F(ScanTest, NestedRenamesKeepTheirData) {
   auto md = MakeTable("id long");
   // Written when the struct field was 'a', the list element struct field 'q' and the map value
   // struct field 'm'.
-  DataFile file = WriteFile(
-      "nested.parquet",
-      "SELECT 1::BIGINT AS id, {'a': 10, 'b': 'x'} AS s, [{'q': 1}, {'q': 2}] AS l, "
-      "MAP {'k': {'m': 3}} AS mp",
-      "{id: 1, s: {__duckdb_field_id: 2, a: 3, b: 4}, l: {__duckdb_field_id: 5, element: "
-      "{__duckdb_field_id: 6, q: 7}}, mp: {__duckdb_field_id: 8, key: 9, value: "
-      "{__duckdb_field_id: 10, m: 11}}}");
+  DataFile file =
+      WriteFile("nested.parquet",
+                "SELECT 1::BIGINT AS id, {'a': 10, 'b': 'x'} AS s, [{'q': 1}, {'q': 2}] AS l, "
+                "MAP {'k': {'m': 3}} AS mp",
+                "{id: 1, s: {__duckdb_field_id: 2, a: 3, b: 4}, l: {__duckdb_field_id: 5, element: "
+                "{__duckdb_field_id: 6, q: 7}}, mp: {__duckdb_field_id: 8, key: 9, value: "
+                "{__duckdb_field_id: 10, m: 11}}}");
   auto renamed = MakeSchema(
-      1, {{1, "id", false, Type::Long()},
-          {2, "s", false,
-           Type::Struct({{3, "alpha", false, Type::Long()},
-                         {4, "b", false, Type::String()},
-                         {12, "added", false, Type::Int()}})},
-          {5, "l", false, Type::List(6, false, Type::Struct({{7, "quantity", false, Type::Long()}}))},
-          {8, "mp", false,
-           Type::Map(9, Type::String(), 10, false,
-                     Type::Struct({{11, "measure", false, Type::Long()}}))}});
+      1,
+      {{1, "id", false, Type::Long()},
+       {2, "s", false,
+        Type::Struct({{3, "alpha", false, Type::Long()},
+                      {4, "b", false, Type::String()},
+                      {12, "added", false, Type::Int()}})},
+       {5, "l", false, Type::List(6, false, Type::Struct({{7, "quantity", false, Type::Long()}}))},
+       {8, "mp", false,
+        Type::Map(9, Type::String(), 10, false,
+                  Type::Struct({{11, "measure", false, Type::Long()}}))}});
   EXPECT_EQ(Scan(md, *renamed, {file}),
             (std::vector<Row>{{"1", "{'alpha': 10, 'b': x, 'added': NULL}",
                                "[{'quantity': 1}, {'quantity': 2}]", "{k={'measure': 3}}"}}));
@@ -182,13 +185,15 @@ TEST_F(ScanTest, NestedRenamesKeepTheirData) {
 
 TEST_F(ScanTest, IdentityPartitionColumnsMissingFromFilesComeFromTheTuple) {
   auto md = MakeTable("id long, name string, split string", "split");
-  DataFile train = WriteFile("train.parquet", "SELECT range AS id, 'n' || range AS name FROM range(3)",
-                             "{id: 1, name: 2}", {Value(std::string("train"))});
-  DataFile test = WriteFile("test.parquet", "SELECT 10 + range AS id, 'm' AS name FROM range(2)", "",
-                            {Value(std::string("te'st"))});
+  DataFile train =
+      WriteFile("train.parquet", "SELECT range AS id, 'n' || range AS name FROM range(3)",
+                "{id: 1, name: 2}", {Value(std::string("train"))});
+  DataFile test = WriteFile("test.parquet", "SELECT 10 + range AS id, 'm' AS name FROM range(2)",
+                            "", {Value(std::string("te'st"))});
   // A file that has the column keeps its own values.
-  DataFile has_split = WriteFile("has.parquet", "SELECT 20::BIGINT AS id, 'z' AS name, 'own' AS split",
-                                 "{id: 1, name: 2, split: 3}", {Value(std::string("other"))});
+  DataFile has_split =
+      WriteFile("has.parquet", "SELECT 20::BIGINT AS id, 'z' AS name, 'own' AS split",
+                "{id: 1, name: 2, split: 3}", {Value(std::string("other"))});
   DataFile null_split = WriteFile("null.parquet", "SELECT 30::BIGINT AS id, 'w' AS name",
                                   "{id: 1, name: 2}", {Value()});
   EXPECT_EQ(Scan(md, *md.CurrentSchema(), {train, test, has_split, null_split}),
@@ -200,8 +205,98 @@ TEST_F(ScanTest, IdentityPartitionColumnsMissingFromFilesComeFromTheTuple) {
                               {"20", "z", "own"},
                               {"30", "w", std::nullopt}}));
   EXPECT_EQ(Scan(md, *md.CurrentSchema(), {train, test}, {"split", "id"}),
-            (std::vector<Row>{{"te'st", "10"}, {"te'st", "11"}, {"train", "0"}, {"train", "1"},
-                              {"train", "2"}}));
+            (std::vector<Row>{
+                {"te'st", "10"}, {"te'st", "11"}, {"train", "0"}, {"train", "1"}, {"train", "2"}}));
+}
+
+// Every type read three ways gives the same rows: a plain read_parquet (the file matches the
+// schema), DuckDB's schema parameter (a column renamed), and UNION ALL of groups (a column added
+// after some files).
+TEST_F(ScanTest, EveryTypeReadsTheSameInEveryMode) {
+  auto md = MakeTable(
+      "id long not null, b boolean, i int, f float, d double, dec decimal(38,10), day date, "
+      "t time, ts timestamp, tz timestamptz, s string, u uuid, bin binary, "
+      "l list<struct<a: int, b: string>>, m map<string, list<long>>, "
+      "st struct<x: int, inner: struct<y: string>>");
+  auto files = WriteDataFiles(
+      *con_, io_, md,
+      InsertSource::Values(
+          "(1, true, -5, 1.5, -2.25, 12345678901234567890.0123456789, DATE '1969-07-20', "
+          "TIME '23:59:59.999999', TIMESTAMP '1900-01-01 00:00:00.000001', "
+          "TIMESTAMPTZ '2262-04-11 23:47:16+00', 'héllo', 'f79c3e09-677c-4bbd-a479-3f349cb785e7', "
+          "'\\x00\\xFF'::BLOB, [{'a': 1, 'b': 'x'}, NULL], MAP {'k': [1, NULL]}, "
+          "{'x': 7, 'inner': {'y': 'deep'}}), "
+          "(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+          "NULL)"));
+  ASSERT_OK(files);
+  auto plain_sql = ScanRelationSql(io_, md, *md.CurrentSchema(), *files, {});
+  ASSERT_OK(plain_sql);
+  EXPECT_TRUE(StartsWith(*plain_sql, "read_parquet(")) << *plain_sql;
+  EXPECT_EQ(plain_sql->find("schema ="), std::string::npos) << *plain_sql;
+  std::vector<std::string> types;
+  auto plain = Scan(md, *md.CurrentSchema(), *files, {}, &types);
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_EQ(plain[0],
+            (Row{"1", "true", "-5", "1.5", "-2.25", "12345678901234567890.0123456789", "1969-07-20",
+                 "23:59:59.999999", "1900-01-01 00:00:00.000001", "2262-04-11 23:47:16+00", "héllo",
+                 "f79c3e09-677c-4bbd-a479-3f349cb785e7", "\\x00\\xFF", "[{'a': 1, 'b': x}, NULL]",
+                 "{k=[1, NULL]}", "{'x': 7, 'inner': {'y': deep}}"}));
+
+  std::vector<NestedField> fields = md.CurrentSchema()->fields();
+  fields[1].name = "flag";
+  auto renamed = MakeSchema(1, fields);
+  auto schema_sql = ScanRelationSql(io_, md, *renamed, *files, {});
+  ASSERT_OK(schema_sql);
+  EXPECT_NE(schema_sql->find("schema = MAP"), std::string::npos) << *schema_sql;
+  std::vector<std::string> renamed_types;
+  EXPECT_EQ(Scan(md, *renamed, *files, {}, &renamed_types), plain);
+  EXPECT_EQ(renamed_types, types);
+
+  fields.push_back({100, "later", false, Type::String()});
+  auto added = MakeSchema(2, fields);
+  DataFile later =
+      WriteFile("later.parquet", "SELECT 3::BIGINT AS id, 'new' AS later", "{id: 1, later: 100}");
+  std::vector<DataFile> all = *files;
+  all.push_back(later);
+  auto rows = Scan(md, *added, all);
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t r = 0; r < 2; ++r) {
+    Row expected = plain[r];
+    expected.push_back(std::nullopt);
+    EXPECT_EQ(rows[r], expected);
+  }
+  Row third(fields.size(), std::nullopt);
+  third[0] = "3";
+  third.back() = "new";
+  EXPECT_EQ(rows[2], third);
+}
+
+// Partition values of every identity type fill columns missing from a file exactly.
+TEST_F(ScanTest, IdentityFillsOfEveryType) {
+  auto md = MakeTable(
+      "id long, b boolean, i int, f float, d double, dec decimal(9,2), day date, t time, "
+      "ts timestamp, tz timestamptz, s string, u uuid, bin binary",
+      "b, i, f, d, dec, day, t, ts, tz, s, u, bin");
+  iceberg::PartitionValues tuple = {
+      Value(true),
+      Value(int32_t{-7}),
+      Value(0.1f),
+      Value(-1e300),
+      Value(iceberg::Decimal128{-1420}),
+      Value(int32_t{-1}),
+      Value(int64_t{45296000001}),
+      Value(int64_t{-1}),
+      Value(int64_t{1769860800123456}),
+      Value(std::string("it's \"q\"")),
+      Value(std::string("\xf7\x9c\x3e\x09\x67\x7c\x4b\xbd\xa4\x79\x3f\x34\x9c\xb7\x85\xe7", 16)),
+      Value(std::string("\x00\x27\\", 3)),
+  };
+  DataFile file = WriteFile("only_id.parquet", "SELECT 1::BIGINT AS id", "{id: 1}", tuple);
+  EXPECT_EQ(Scan(md, *md.CurrentSchema(), {file}),
+            (std::vector<Row>{{"1", "true", "-7", "0.1", "-1e+300", "-14.20", "1969-12-31",
+                               "12:34:56.000001", "1969-12-31 23:59:59.999999",
+                               "2026-01-31 12:00:00.123456+00", "it's \"q\"",
+                               "f79c3e09-677c-4bbd-a479-3f349cb785e7", "\\x00\\x27\\x5C"}}));
 }
 
 TEST_F(ScanTest, ReportsUnreadableFiles) {

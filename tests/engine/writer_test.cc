@@ -111,8 +111,8 @@ TEST_F(WriterTest, FromNdjsonJsonArrayParquetAndValues) {
 
   // Parquet input (from the JSON rows), with columns in another order.
   std::string parquet = dir_.Join("in.parquet");
-  ASSERT_OK(con_->Execute("COPY (SELECT point, attrs, tags, ts, name, id FROM read_json('" +
-                          array + "')) TO '" + parquet + "' (FORMAT parquet)"));
+  ASSERT_OK(con_->Execute("COPY (SELECT point, attrs, tags, ts, name, id FROM read_json('" + array +
+                          "')) TO '" + parquet + "' (FORMAT parquet)"));
   files = Write(md, InsertSource::Files({parquet}));
   EXPECT_EQ(Rows("SELECT * FROM read_parquet(" + FileList(files) + ") ORDER BY id"), expected);
 
@@ -124,8 +124,7 @@ TEST_F(WriterTest, FromNdjsonJsonArrayParquetAndValues) {
   // Trailing optional columns may be left out of --values rows.
   files = Write(md, InsertSource::Values("(7, 'g')"));
   EXPECT_EQ(Rows("SELECT * FROM read_parquet(" + FileList(files) + ")"),
-            (std::vector<Row>{{"7", "g", std::nullopt, std::nullopt, std::nullopt,
-                               std::nullopt}}));
+            (std::vector<Row>{{"7", "g", std::nullopt, std::nullopt, std::nullopt, std::nullopt}}));
 }
 
 TEST_F(WriterTest, FormatOverrideAndDetection) {
@@ -198,7 +197,8 @@ TEST_F(WriterTest, PartitionTransformsMatchTheIcebergLibrary) {
   auto md = MakeTable(
       "i int, l long, d date, ts timestamp, tz timestamptz, s string, b binary, dec decimal(9,2), "
       "u uuid, f double, t time, flag boolean, tz2 timestamptz, d2 date",
-      "year(ts), month(tz), day(d), hour(tz2), month(d2), truncate(10, i), truncate(100, l), truncate(3, s), "
+      "year(ts), month(tz), day(d), hour(tz2), month(d2), truncate(10, i), truncate(100, l), "
+      "truncate(3, s), "
       "truncate(2, b), truncate(50, dec), bucket(8, s), bucket(8, u), bucket(8, dec), "
       "bucket(8, d), identity(f), identity(t), identity(flag), identity(b), identity(u), "
       "identity(dec), identity(ts), identity(s), void(i)");
@@ -220,9 +220,8 @@ TEST_F(WriterTest, PartitionTransformsMatchTheIcebergLibrary) {
   for (const auto& f : files) {
     SCOPED_TRACE(f.file_path);
     ASSERT_EQ(f.record_count(), 1);
-    ASSERT_OK_AND_ASSIGN(auto from_bounds,
-                         iceberg::PartitionFromBounds(*md.DefaultSpec(), *md.CurrentSchema(),
-                                                      f.metrics));
+    ASSERT_OK_AND_ASSIGN(auto from_bounds, iceberg::PartitionFromBounds(
+                                               *md.DefaultSpec(), *md.CurrentSchema(), f.metrics));
     ASSERT_EQ(from_bounds.size(), f.partition.size());
     for (size_t i = 0; i < f.partition.size(); ++i) {
       EXPECT_EQ(f.partition[i], from_bounds[i]) << md.DefaultSpec()->fields[i].name;
@@ -232,7 +231,8 @@ TEST_F(WriterTest, PartitionTransformsMatchTheIcebergLibrary) {
 
 TEST_F(WriterTest, ErrorsNameTheColumnAndLeaveNothingBehind) {
   auto md = MakeTable("id long not null, price decimal(9,2), day date", "day");
-  std::string bad_value = WriteText("bad.csv", "id,price,day\n1,1.5,2026-01-01\n2,abc,2026-01-02\n");
+  std::string bad_value =
+      WriteText("bad.csv", "id,price,day\n1,1.5,2026-01-01\n2,abc,2026-01-02\n");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Files({bad_value}), {}),
                ErrorCode::kInvalidArgument,
                "column \"price\" (decimal(9,2)): the value 'abc' cannot be converted to "
@@ -249,9 +249,9 @@ TEST_F(WriterTest, ErrorsNameTheColumnAndLeaveNothingBehind) {
   std::string missing = WriteText("missing.csv", "price\n1\n");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Files({missing}), {}),
                ErrorCode::kInvalidArgument, "required column 'id' is missing");
-  EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 2, DATE '2026-01-01', 4)"),
-                              {}),
-               ErrorCode::kInvalidArgument, "--values rows have 4 values");
+  EXPECT_ERROR(
+      WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 2, DATE '2026-01-01', 4)"), {}),
+      ErrorCode::kInvalidArgument, "--values rows have 4 values");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 'x'"), {}),
                ErrorCode::kInvalidArgument, "Parser Error");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 'x')"), {}),
