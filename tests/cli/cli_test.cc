@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "test_util.h"
 #include "util/json.h"
@@ -138,6 +139,106 @@ TEST(CliTest, BadInputIsOneLineExitOneAndWritesNothing) {
   EXPECT_THAT(no_catalog.err, ::testing::HasSubstr("faceberg init"));
   EXPECT_FALSE(std::filesystem::exists(dir.Join("nowhere")));
 }
+
+// Every table command through the real binary, on the file catalog and the SQL catalog.
+class CliCatalogTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    catalog_ = GetParam() == "file" ? dir_.Join("cat") : "sqlite:" + dir_.Join("cat.db");
+    ASSERT_EQ(Fb({"init"}).exit_code, 0);
+  }
+  CliRun Fb(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--catalog", catalog_});
+    return Faceberg(args, dir_);
+  }
+  Json FbJson(std::vector<std::string> args) {
+    args.push_back("--json");
+    CliRun r = Fb(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto j = ParseJson(r.out, "stdout");
+    EXPECT_TRUE(j.ok()) << r.out;
+    return j.ok() ? *j : Json();
+  }
+  TempDir dir_;
+  std::string catalog_;
+};
+
+TEST_P(CliCatalogTest, EveryTableCommand) {
+  ASSERT_EQ(
+      Fb({"create", "db.t", "--schema", "id long not null, name string", "--property", "owner=me"})
+          .exit_code,
+      0);
+  Json first = FbJson({"insert", "db.t", "--values", "(1, 'a'), (2, 'b')"});
+  EXPECT_EQ(first["added-records"], 2);
+  Json second = FbJson({"insert", "db.t", "--values", "(3, NULL)"});
+  int64_t s1 = first["snapshot-id"], s2 = second["snapshot-id"];
+
+  Json info = FbJson({"info", "db.t"});
+  EXPECT_EQ(info["rows"], 3);
+  EXPECT_EQ(info["snapshots"], 2);
+  EXPECT_EQ(info["current-snapshot-id"], s2);
+  EXPECT_EQ(info["properties"]["owner"], "me");
+
+  Json history = FbJson({"history", "db.t"});
+  ASSERT_EQ(history["history"].size(), 2u);
+  EXPECT_EQ(history["history"][0]["snapshot-id"], s1);
+  EXPECT_EQ(history["history"][1]["is-current-ancestor"], true);
+
+  EXPECT_EQ(Fb({"tag", "db.t", "v1", "--snapshot", std::to_string(s1)}).exit_code, 0);
+  CliRun again = Fb({"tag", "db.t", "v1"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, ::testing::HasSubstr("--replace"));
+  EXPECT_EQ(Fb({"branch", "db.t", "dev", "--snapshot", std::to_string(s1)}).exit_code, 0);
+  EXPECT_EQ(Fb({"insert", "db.t", "--values", "(10, 'dev')", "--branch", "dev"}).exit_code, 0);
+  Json refs = FbJson({"refs", "db.t"});
+  std::map<std::string, std::string> kinds;
+  for (const auto& r : refs["refs"]) kinds[r["name"]] = r["type"];
+  EXPECT_EQ(kinds, (std::map<std::string, std::string>{
+                       {"dev", "branch"}, {"main", "branch"}, {"v1", "tag"}}));
+
+  auto count_rows = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"scan", "db.t", "--format", "csv"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CliRun r = Fb(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Lines(r.out) - 1;  // minus the header
+  };
+  EXPECT_EQ(count_rows({}), 3);  // the branch insert did not touch main
+  EXPECT_EQ(count_rows({"--ref", "v1"}), 2);
+  EXPECT_EQ(count_rows({"--ref", "dev"}), 3);
+  EXPECT_EQ(count_rows({"--snapshot", std::to_string(s1)}), 2);
+  EXPECT_EQ(count_rows({"--where", "name IS NULL"}), 1);
+  EXPECT_EQ(count_rows({"--limit", "1"}), 1);
+  EXPECT_EQ(Fb({"tag", "db.t", "v1", "--drop"}).exit_code, 0);
+  EXPECT_EQ(FbJson({"refs", "db.t"})["refs"].size(), 2u);
+
+  Json props = FbJson({"properties", "db.t", "set", "a=1", "b=2", "unset", "owner"});
+  EXPECT_EQ(props["properties"]["a"], "1");
+  EXPECT_FALSE(props["properties"].contains("owner"));
+
+  CliRun sql = Fb({"sql", "SELECT count(*) AS n FROM db.t", "--format", "json"});
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_EQ((*ParseJson(sql.out, "stdout"))["n"], 3);
+
+  std::string out = dir_.Join("out.parquet");
+  EXPECT_EQ(Fb({"scan", "db.t", "--format", "parquet", "--output", out}).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(out));
+  EXPECT_EQ(Fb({"scan", "db.t", "--format", "parquet"}).exit_code, 1);  // needs --output
+
+  EXPECT_EQ(Fb({"rename", "db.t", "db.u"}).exit_code, 0);
+  EXPECT_EQ(Fb({"scan", "db.t"}).exit_code, 1);
+  EXPECT_EQ(FbJson({"info", "db.u"})["rows"], 3);
+  Json listed = FbJson({"list"});
+  ASSERT_EQ(listed["tables"].size(), 1u);
+  EXPECT_EQ(listed["tables"][0]["table"], "db.u");
+  EXPECT_EQ(Fb({"drop", "db.u", "--purge"}).exit_code, 0);
+  EXPECT_TRUE(FbJson({"list"})["tables"].empty());
+  CliRun missing = Fb({"drop", "db.u"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(Lines(missing.err), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothCatalogs, CliCatalogTest, ::testing::Values("file", "sqlite"));
 
 }  // namespace
 }  // namespace faceberg
