@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A small end-to-end run: writes two Parquet files with pyarrow, registers them in a new faceberg
-# catalog as two snapshots, lists them, and reads the table back with PyIceberg and DuckDB's
-# iceberg extension. Needs scripts/setup.sh to have run (the README's first command does that).
+# A small end-to-end run: registers two Parquet files written by pyarrow in a new faceberg catalog,
+# inserts more rows, scans with a filter, runs SQL, travels back in time, and reads the table with
+# PyIceberg and DuckDB's iceberg extension. Needs scripts/setup.sh to have run (the README's first
+# command does that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,8 +29,14 @@ step "$FACEBERG" --catalog warehouse init
 step "$FACEBERG" --catalog warehouse create demo.examples --schema "id long not null, text string, split string" --partition-by split
 step "$FACEBERG" --catalog warehouse add-files demo.examples train.parquet
 step "$FACEBERG" --catalog warehouse add-files demo.examples test.parquet
+FIRST=$("$FACEBERG" --catalog warehouse --json snapshots demo.examples | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["snapshots"][0]["snapshot-id"])')
+step "$FACEBERG" --catalog warehouse insert demo.examples --values "(2000, 'validation example 0', 'validation'), (2001, 'validation example 1', 'validation')"
 step "$FACEBERG" --catalog warehouse list
 step "$FACEBERG" --catalog warehouse snapshots demo.examples
+step "$FACEBERG" --catalog warehouse scan demo.examples --where "split = 'test' AND id >= 1001"
+step "$FACEBERG" --catalog warehouse scan demo.examples --where "split = 'test'" --explain
+step "$FACEBERG" --catalog warehouse sql "SELECT split, count(*) AS n FROM demo.examples GROUP BY split ORDER BY split"
+step "$FACEBERG" --catalog warehouse sql "SELECT count(*) AS rows_in_first_snapshot FROM demo.examples@$FIRST"
 
 printf '\n$ python: PyIceberg StaticTable and DuckDB iceberg_scan read the table\n'
 "$PY" - <<'PY'
@@ -38,7 +45,7 @@ from pyiceberg.table import StaticTable
 loc = pathlib.Path("warehouse/demo/examples").resolve()
 hint = (loc / "metadata/version-hint.text").read_text()
 table = StaticTable.from_metadata(str(loc / f"metadata/v{hint}.metadata.json"))
-print("PyIceberg rows:", table.scan().to_arrow().num_rows,
+print("PyIceberg rows:", table.scan().to_arrow().num_rows, "| snapshots:", len(table.snapshots()),
       "| test split:", table.scan(row_filter="split == 'test'").to_arrow().num_rows)
 con = duckdb.connect()
 con.execute("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false")
