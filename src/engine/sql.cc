@@ -1,5 +1,6 @@
 #include "engine/sql.h"
 
+#include "iceberg/expression.h"
 #include "iceberg/single_value.h"
 
 namespace faceberg::engine {
@@ -8,23 +9,9 @@ using iceberg::Type;
 using iceberg::TypeId;
 using iceberg::Value;
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string QuoteIdentifier(std::string_view name) { return iceberg::QuoteSqlIdentifier(name); }
 
-std::string QuoteLiteral(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
+std::string QuoteLiteral(std::string_view text) { return iceberg::QuoteSqlString(text); }
 
 std::string_view TrimStatement(std::string_view sql) {
   while (!sql.empty()) {

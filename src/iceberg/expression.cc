@@ -189,15 +189,6 @@ std::string DisplayPath(const std::vector<std::string>& path) {
   return Join(parts, ".");
 }
 
-std::string QuoteSqlString(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 // ---- lexer ----
 
 enum class TokenKind {
@@ -1610,6 +1601,15 @@ std::string QuoteSqlIdentifier(std::string_view name) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string QuoteSqlString(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
 }
 
 Result<std::string> ToSqlLiteral(const Value& value, const Type& type) {

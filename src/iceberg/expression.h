@@ -306,6 +306,8 @@ class PartitionFilter {
 
 /// A DuckDB identifier: "name" with embedded quotes doubled.
 std::string QuoteSqlIdentifier(std::string_view name);
+/// Quotes an SQL string literal: it's -> 'it''s'.
+std::string QuoteSqlString(std::string_view text);
 
 /// A typed DuckDB literal for `value` of `type`: TRUE, 42, CAST('1.5' AS DOUBLE),
 /// CAST('14.20' AS DECIMAL(9,2)), DATE '2026-01-31', TIME '12:00:00', TIMESTAMP '...',
