@@ -1,5 +1,7 @@
 #include "catalog/file_table_operations.h"
 
+#include <set>
+
 #include "util/strings.h"
 #include "util/time.h"
 
@@ -95,6 +97,17 @@ Status FileTableOperations::Commit(const iceberg::TableMetadata* base,
   // The commit is durable now; the hint is an optimization that readers verify by probing.
   (void)io_.WriteFile(io::JoinPath(location_, std::string("metadata/") + kVersionHint),
                       std::to_string(next), io::WriteMode::kOverwrite);
+  if (base && ToLower(Trim(to_write.Property("write.metadata.delete-after-commit.enabled",
+                                             "false"))) == "true") {
+    // Metadata files that fell off the metadata log are deleted (best effort), as Java does.
+    std::set<std::string> logged;
+    for (const auto& e : to_write.metadata_log) logged.insert(e.metadata_file);
+    std::vector<std::string> previous = {current_location_};
+    for (const auto& e : base->metadata_log) previous.push_back(e.metadata_file);
+    for (const auto& file : previous) {
+      if (!logged.count(file)) (void)io_.DeleteFile(file);
+    }
+  }
   current_version_ = next;
   current_location_ = target;
   current_ = std::make_shared<const iceberg::TableMetadata>(std::move(to_write));

@@ -5,6 +5,7 @@
 #include "cli/context.h"
 #include "iceberg/single_value.h"
 #include "table/append.h"
+#include "table/snapshot_ops.h"
 #include "util/strings.h"
 #include "util/time.h"
 
@@ -135,6 +136,10 @@ struct RefArgs {
   int64_t snapshot_id = 0;
   bool replace = false;
   bool drop = false;
+  // Retention, as durations ("7d", "12h", or milliseconds).
+  std::string max_ref_age;
+  std::string max_snapshot_age;
+  int32_t min_snapshots_to_keep = 0;
 };
 
 Status RunSetRef(Context& ctx, const RefArgs& args, iceberg::RefType type) {
@@ -142,60 +147,42 @@ Status RunSetRef(Context& ctx, const RefArgs& args, iceberg::RefType type) {
   ASSIGN_OR_RETURN(LoadedTable t, LoadTableOrFile(ctx, args.table));
   if (!t.catalog) return InvalidArgument("{}s can only be changed on a catalog table", kind);
   PRECHECK(!args.name.empty(), "the {} needs a name", kind);
-  const auto& md = *t.metadata;
-  auto existing = md.refs.find(args.name);
-  std::vector<table::TableRequirement> reqs;
-  std::vector<table::TableUpdate> updates;
   if (args.drop) {
-    if (existing == md.refs.end()) return NotFound("table has no {} named '{}'", kind, args.name);
-    if (args.name == iceberg::kMainBranch)
-      return InvalidArgument("the main branch cannot be dropped");
-    reqs.push_back(table::AssertRefSnapshotId{args.name, existing->second.snapshot_id});
-    updates.push_back(table::RemoveSnapshotRef{args.name});
-  } else {
-    int64_t snapshot_id = args.snapshot_id;
-    if (snapshot_id == 0) {
-      if (!md.current_snapshot_id) {
-        return InvalidArgument(
-            "the table has no snapshot yet: insert data first or pass --snapshot");
-      }
-      snapshot_id = *md.current_snapshot_id;
+    RETURN_IF_ERROR(table::DropRef(*t.ops, args.name));
+    if (ctx.options().json) {
+      ctx.PrintJson(OrderedJson{{"table", t.id.ToString()}, {kind, args.name}, {"dropped", true}});
+    } else {
+      ctx.Print(fmt::format("dropped {} {}", kind, args.name));
     }
-    RETURN_IF_ERROR(md.FindSnapshot(snapshot_id));
-    if (existing != md.refs.end() && !args.replace) {
-      return AlreadyExists("'{}' already exists ({} {}): pass --replace to move it", args.name,
-                           existing->second.type == iceberg::RefType::kTag ? "tag" : "branch",
-                           existing->second.snapshot_id);
-    }
-    if (existing != md.refs.end() && existing->second.type != type) {
-      return InvalidArgument("'{}' is a {}, not a {}", args.name,
-                             existing->second.type == iceberg::RefType::kTag ? "tag" : "branch",
-                             kind);
-    }
-    iceberg::SnapshotRef ref;
-    ref.snapshot_id = snapshot_id;
-    ref.type = type;
-    if (existing != md.refs.end()) {
-      ref.min_snapshots_to_keep = existing->second.min_snapshots_to_keep;
-      ref.max_snapshot_age_ms = existing->second.max_snapshot_age_ms;
-      ref.max_ref_age_ms = existing->second.max_ref_age_ms;
-    }
-    reqs.push_back(table::AssertRefSnapshotId{
-        args.name, existing == md.refs.end()
-                       ? std::optional<int64_t>()
-                       : std::optional<int64_t>(existing->second.snapshot_id)});
-    updates.push_back(table::SetSnapshotRef{args.name, ref});
+    return Status::OK();
   }
-  ASSIGN_OR_RETURN(auto committed, t.catalog->CommitTable(t.id, reqs, updates));
-  (void)committed;
+  table::SetRefOptions options;
+  options.type = type;
+  if (args.snapshot_id != 0) options.snapshot_id = args.snapshot_id;
+  options.replace = args.replace;
+  if (!args.max_ref_age.empty()) {
+    ASSIGN_OR_RETURN(options.retention.max_ref_age_ms,
+                     table::ParseDurationMillis(args.max_ref_age));
+  }
+  if (!args.max_snapshot_age.empty()) {
+    ASSIGN_OR_RETURN(options.retention.max_snapshot_age_ms,
+                     table::ParseDurationMillis(args.max_snapshot_age));
+  }
+  if (args.min_snapshots_to_keep != 0) {
+    options.retention.min_snapshots_to_keep = args.min_snapshots_to_keep;
+  }
+  ASSIGN_OR_RETURN(iceberg::SnapshotRef ref, table::SetRef(*t.ops, args.name, options));
   if (ctx.options().json) {
-    ctx.PrintJson(
-        OrderedJson{{"table", t.id.ToString()}, {kind, args.name}, {"dropped", args.drop}});
-  } else if (args.drop) {
-    ctx.Print(fmt::format("dropped {} {}", kind, args.name));
+    OrderedJson j{{"table", t.id.ToString()},
+                  {kind, args.name},
+                  {"dropped", false},
+                  {"snapshot-id", ref.snapshot_id}};
+    if (ref.max_ref_age_ms) j["max-ref-age-ms"] = *ref.max_ref_age_ms;
+    if (ref.min_snapshots_to_keep) j["min-snapshots-to-keep"] = *ref.min_snapshots_to_keep;
+    if (ref.max_snapshot_age_ms) j["max-snapshot-age-ms"] = *ref.max_snapshot_age_ms;
+    ctx.PrintJson(j);
   } else {
-    ctx.Print(fmt::format("{} {} -> snapshot {}", kind, args.name,
-                          args.snapshot_id ? args.snapshot_id : *md.current_snapshot_id));
+    ctx.Print(fmt::format("{} {} -> snapshot {}", kind, args.name, ref.snapshot_id));
   }
   return Status::OK();
 }
@@ -305,6 +292,14 @@ void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
     cmd->add_option("--snapshot", args->snapshot_id, "snapshot id (default: the current one)");
     cmd->add_flag("--replace", args->replace, "move an existing ref");
     cmd->add_flag("--drop", args->drop, "remove the ref");
+    cmd->add_option("--max-ref-age", args->max_ref_age,
+                    "expire drops the ref once its snapshot is this old (7d, 12h, ms)");
+    if (!tag) {
+      cmd->add_option("--min-snapshots-to-keep", args->min_snapshots_to_keep,
+                      "expire keeps at least this many snapshots of the branch");
+      cmd->add_option("--max-snapshot-age", args->max_snapshot_age,
+                      "expire keeps the branch's snapshots younger than this (7d, 12h, ms)");
+    }
     cmd->footer(tag ? "Example: faceberg tag db.events v1 --snapshot 3051729675574597004"
                     : "Example: faceberg branch db.events audit");
     out->emplace_back(cmd, [args, type](Context& ctx) { return RunSetRef(ctx, *args, type); });

@@ -50,6 +50,9 @@ void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Com
 void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterQueryCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterHubCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterEvolutionCommands(CLI::App& app,
+                               std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 
 /// A table opened through the catalog, or a bare metadata file (read-only; no catalog).
 struct LoadedTable {

@@ -36,6 +36,8 @@ int Run(int argc, char** argv) {
   RegisterTableCommands(app, &commands);
   RegisterQueryCommands(app, &commands);
   RegisterAdminCommands(app, &commands);
+  RegisterHubCommands(app, &commands);
+  RegisterEvolutionCommands(app, &commands);
 
   try {
     app.parse(argc, argv);

@@ -130,8 +130,11 @@ bool CastCompatible(const Type& read, const Type& file) {
   }
   if (read.id() != file.id()) return false;
   if (read.id() == TypeId::kStruct) {
+    // DuckDB casts structs by name and needs at least one field in common.
+    bool any_common = false;
     for (const auto& child : read.fields()) {
       const NestedField* f = FindById(file.fields(), child.id);
+      if (f != nullptr) any_common = true;
       if (f == nullptr) {
         // A file field of the same name but another id must not be mistaken for it.
         for (const auto& other : file.fields()) {
@@ -141,7 +144,7 @@ bool CastCompatible(const Type& read, const Type& file) {
       }
       if (f->name != child.name || !CastCompatible(*child.type, *f->type)) return false;
     }
-    return true;
+    return any_common;
   }
   if (read.id() == TypeId::kList) {
     return read.element().id == file.element().id &&

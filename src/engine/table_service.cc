@@ -8,6 +8,7 @@
 #include "engine/sql.h"
 #include "iceberg/expression.h"
 #include "table/append.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/time.h"
 
@@ -29,6 +30,7 @@ Result<iceberg::Snapshot> InsertRows(table::TableOperations& ops, Connection& co
   ASSIGN_OR_RETURN(auto files,
                    WriteDataFiles(connection, ops.io(), *metadata, request.source, write));
   if (files.empty()) return InvalidArgument("the input has no rows; nothing was inserted");
+  FailPoint("after-data-files");
   table::AppendOptions append;
   append.branch = request.branch;
   auto snapshot = table::AppendFiles(ops, files, append);

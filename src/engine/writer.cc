@@ -66,6 +66,9 @@ Result<InputFormat> FormatFromExtension(const std::string& path) {
 
 // The relation (FROM clause item) that reads the source, aliased __src.
 Result<std::string> SourceRelation(const InsertSource& source) {
+  if (source.files.empty() && source.values.empty() && !source.query.empty()) {
+    return fmt::format("({}) AS __src", source.query);
+  }
   if (source.files.empty()) {
     PRECHECK(!Trim(source.values).empty(), "nothing to insert: give input files or --values rows");
     return fmt::format("(VALUES {}) AS __src", source.values);
@@ -473,7 +476,7 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
   // 2. Match input columns to table columns.
   const auto& fields = schema->fields();
   std::vector<std::optional<size_t>> input_of(fields.size());
-  if (source.files.empty()) {
+  if (source.files.empty() && source.query.empty()) {
     if (input_names.size() > fields.size()) {
       return InvalidArgument("--values rows have {} values, but the table has {} columns",
                              input_names.size(), fields.size());

@@ -32,6 +32,9 @@ struct InsertSource {
   /// Rows as SQL tuples, "(1, 'a'), (2, NULL)", giving the table's columns in order (trailing
   /// optional columns may be left out). Used when `files` is empty.
   std::string values;
+  /// A DuckDB query whose result columns are named as table columns (matched like file
+  /// columns). Used when `files` and `values` are empty (rewriting rows of existing files).
+  std::string query;
 
   static InsertSource Files(std::vector<std::string> files,
                             InputFormat format = InputFormat::kAuto) {
@@ -43,6 +46,11 @@ struct InsertSource {
   static InsertSource Values(std::string values) {
     InsertSource s;
     s.values = std::move(values);
+    return s;
+  }
+  static InsertSource Query(std::string query) {
+    InsertSource s;
+    s.query = std::move(query);
     return s;
   }
 };

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "iceberg/single_value.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -264,6 +265,7 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
       ManifestFile new_manifest,
       iceberg::WriteManifest(ops.io(), ops.NewMetadataFileLocation(*base, commit_uuid + "-m0.avro"),
                              *base->CurrentSchema(), *spec, entries, manifest_options));
+  FailPoint("after-manifest");
   int manifest_counter = 0;
   auto new_manifest_path = [&]() {
     return ops.NewMetadataFileLocation(*base,
@@ -332,6 +334,7 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
         discard_attempt("");
         return written;
       }
+      FailPoint("after-manifest-list");
 
       for (const auto& [k, v] : options.set_properties) updated.properties[k] = v;
       updated.snapshots.push_back(snapshot);
@@ -347,6 +350,7 @@ Result<Snapshot> AppendFiles(TableOperations& ops, const std::vector<DataFile>& 
       }
       Status st = ops.Commit(base.get(), updated);
       if (st.ok()) {
+        FailPoint("after-commit");
         new_manifest_listed = std::any_of(
             merge.manifests.begin(), merge.manifests.end(),
             [&](const ManifestFile& m) { return m.manifest_path == new_manifest.manifest_path; });
