@@ -1,7 +1,7 @@
 // Footers of many small Parquet files read from the local hub through the hf:// FileIO.
 //
 //   hub_footer_bench [--files 2000] [--latency-ms 20] [--threads 32] [--sequential-files N]
-//                    [--source FILE.parquet]
+//                    [--modes sequential,threads,batch] [--hub-threads 128] [--source FILE.parquet]
 //
 // Starts a LocalHub (in process, latency injected on every request) over FILES copies of a small
 // Parquet file, then reads every footer three ways and prints wall time and requests per file
@@ -12,6 +12,8 @@
 //               multi handle), then ReadFooter over the fetched tails
 // "hub req/file" counts requests to the hub origin; "all req/file" adds the CDN hop that every
 // LFS file (all *.parquet) takes after the hub's 302, as on huggingface.co.
+// The hub serves one connection per worker thread and keeps idle keep-alive connections for 5 s,
+// so it gets more workers (--hub-threads) than the client opens connections.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -46,7 +48,7 @@ struct Args {
   int sequential_files = -1;  // all
   std::string source;
   std::string modes = "sequential,threads,batch";
-  int hub_threads = 64;
+  int hub_threads = 128;
 };
 
 bool ParseArgs(int argc, char** argv, Args* args) {
@@ -138,7 +140,8 @@ int Main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::fprintf(stderr,
                  "usage: hub_footer_bench [--files N] [--latency-ms MS] [--threads T] "
-                 "[--sequential-files N] [--source FILE.parquet]\n");
+                 "[--sequential-files N] [--modes M,...] [--hub-threads N] "
+                 "[--source FILE.parquet]\n");
     return 2;
   }
   if (args.source.empty()) {
@@ -260,8 +263,8 @@ int Main(int argc, char** argv) {
     }
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     r.requests = Requests(**local_hub);
-    r.note = fmt::format("(fetch {:.2f} s, decode {:.2f} s)", fetch_seconds,
-                         r.seconds - fetch_seconds);
+    r.note =
+        fmt::format("(fetch {:.2f} s, decode {:.2f} s)", fetch_seconds, r.seconds - fetch_seconds);
     results.push_back(r);
   }
 

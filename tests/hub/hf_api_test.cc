@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "http_test_server.h"
 #include "hub_test_util.h"
 
 namespace faceberg::hub {
@@ -375,6 +376,7 @@ TEST_F(HfApiTest, CommitFlowWithLfsMultipartAndParentCommit) {
   EXPECT_EQ(hub().Route("lfs-upload"), 1);  // fresh: basic; train: already stored
   EXPECT_EQ(hub().Route("lfs-part"), 4);    // big: 200 KiB in 64 KiB parts
   EXPECT_EQ(hub().Route("lfs-complete"), 1);
+  EXPECT_EQ(hub().Route("lfs-verify"), 2);  // one per uploaded object
   EXPECT_EQ(hub().Route("commit"), 1);
 
   ASSERT_OK_AND_ASSIGN(std::string head, alice_->ResolveRevision("w/commits", "main"));
@@ -497,6 +499,67 @@ TEST(HfApiFaultTest, RetriesUnderFailRateReturnTheRightBytes) {
   EXPECT_GT(injected, 10);
   EXPECT_GT(stats.injected["429"], 0);
   EXPECT_GT(stats.injected["reset"], 0);
+}
+
+// The 409 "operation in progress" answer of the Hub is retried; a 412 is a Conflict at once.
+TEST(HfApiInProgressTest, RetriesInProgressCommitsAndCreates) {
+  testing::HttpTestServer server;
+  std::atomic<int> commits{0}, creates{0};
+  std::string ndjson;
+  server.server().Post("/api/datasets/o/n/commit/main", [&](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    if (commits++ < 2) {
+      res.status = 409;
+      res.set_content(R"({"error":"A commit is already in progress, please retry"})",
+                      "application/json");
+      return;
+    }
+    ndjson = req.body;
+    res.set_content(R"({"success":true,"commitOid":"abcdef0123456789abcdef0123456789abcdef01"})",
+                    "application/json");
+  });
+  server.server().Post("/api/datasets/o/stale/commit/main",
+                       [&](const httplib::Request&, httplib::Response& res) {
+                         res.status = 412;
+                         res.set_content(R"({"error":"parent mismatch"})", "application/json");
+                       });
+  server.server().Post("/api/repos/create", [&](const httplib::Request&, httplib::Response& res) {
+    if (creates++ == 0) {
+      res.status = 409;
+      res.set_content(
+          R"({"error":"Cannot create repo: another conflicting operation is in progress"})",
+          "application/json");
+      return;
+    }
+    res.set_content(R"({"url":"http://x/datasets/o/n"})", "application/json");
+  });
+  ASSERT_TRUE(server.Start());
+  HfApiOptions options;
+  options.endpoint = server.base();
+  options.token = HfToken("hf_t", "HF_TOKEN");
+  options.offline = false;
+  options.in_progress_backoff = std::chrono::milliseconds(5);
+  ASSERT_OK_AND_ASSIGN(auto api, HfApi::Make(options));
+
+  std::vector<CommitOperation> deletes = {CommitOperation::Delete("old.txt"),
+                                          CommitOperation::DeleteFolder("dir")};
+  CommitOptions commit;
+  commit.summary = "clean up";
+  commit.parent_commit = "abcdef0";
+  ASSERT_OK_AND_ASSIGN(CommitResult result, api->CreateCommit("o/n", "main", deletes, commit));
+  EXPECT_EQ(result.commit_oid, "abcdef0123456789abcdef0123456789abcdef01");
+  EXPECT_EQ(commits, 3);
+  EXPECT_EQ(ndjson,
+            "{\"key\":\"header\",\"value\":{\"summary\":\"clean up\",\"description\":\"\","
+            "\"parentCommit\":\"abcdef0\"}}\n"
+            "{\"key\":\"deletedFile\",\"value\":{\"path\":\"old.txt\"}}\n"
+            "{\"key\":\"deletedFolder\",\"value\":{\"path\":\"dir/\"}}\n");
+  EXPECT_ERROR(api->CreateCommit("o/stale", "main", deletes, commit), ErrorCode::kConflict,
+               "moved on since the expected parent commit");
+
+  ASSERT_OK_AND_ASSIGN(std::string url, api->CreateRepo("o/n"));
+  EXPECT_EQ(url, "http://x/datasets/o/n");
+  EXPECT_EQ(creates, 2);
 }
 
 }  // namespace
