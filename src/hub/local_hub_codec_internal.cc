@@ -10,6 +10,7 @@
 #include <exception>
 #include <limits>
 
+#include "io/http_client.h"
 #include "util/strings.h"
 
 namespace faceberg::hub::internal {
@@ -98,13 +99,6 @@ int Base64Value(char c) {
   return -1;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
@@ -164,42 +158,13 @@ Result<std::string> Base64Decode(std::string_view text) {
 }
 
 Result<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c != '%') {
-      out.push_back(c);
-      continue;
-    }
-    if (i + 2 >= text.size()) {
-      return InvalidArgument("truncated percent escape in '{}'", text);
-    }
-    int hi = HexValue(text[i + 1]);
-    int lo = HexValue(text[i + 2]);
-    if (hi < 0 || lo < 0) return InvalidArgument("bad percent escape in '{}'", text);
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
+  auto decoded = io::PercentDecode(text);
+  if (!decoded) return InvalidArgument("bad percent escape in '{}'", text);
+  return *decoded;
 }
 
 std::string PercentEncode(std::string_view text, std::string_view safe) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        safe.find(c) != std::string_view::npos) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
+  return io::PercentEncode(text, safe);
 }
 
 std::optional<std::string> ReadmeFrontMatter(std::string_view readme) {
