@@ -39,32 +39,6 @@ def key(columns, rows):
     return sorted((tuple(norm(r[c]) for c in columns) for r in rows), key=repr)
 
 
-class Catalogs:
-    def __init__(self, kind, tmp_path):
-        self.kind = kind
-        self.tmp = tmp_path
-        if kind == "file":
-            self.fb = Faceberg(tmp_path / "catalog")
-        else:
-            self.db = tmp_path / "catalog.db"
-            self.fb = Faceberg(f"sqlite:{self.db}")
-        self.fb.run("init")
-
-    def pyiceberg_table(self, name):
-        ns, table = name.split(".")
-        if self.kind == "file":
-            location = self.tmp / "catalog" / ns / table / "metadata"
-            hint = (location / "version-hint.text").read_text().strip()
-            return StaticTable.from_metadata(str(location / f"v{hint}.metadata.json"))
-        catalog = SqlCatalog("faceberg", uri=f"sqlite:///{self.db}", warehouse=f"file://{self.tmp / 'warehouse'}")
-        return catalog.load_table(name)
-
-
-@pytest.fixture(params=["file", "sqlite"])
-def cats(request, tmp_path):
-    return Catalogs(request.param, tmp_path)
-
-
 class Model:
     """The expected table: the current columns and rows, and what each snapshot holds."""
 

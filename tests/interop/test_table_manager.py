@@ -51,37 +51,6 @@ def faceberg_rows(fb, table, *selector):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-class Catalogs:
-    """A faceberg catalog plus the PyIceberg/DuckDB way to read the same table."""
-
-    def __init__(self, kind, tmp_path):
-        self.kind = kind
-        self.tmp = tmp_path
-        if kind == "file":
-            self.fb = Faceberg(tmp_path / "catalog")
-        else:
-            self.db = tmp_path / "catalog.db"
-            self.fb = Faceberg(f"sqlite:{self.db}")
-        self.fb.run("init")
-
-    def pyiceberg_table(self, name):
-        ns, table = name.split(".")
-        if self.kind == "file":
-            location = self.tmp / "catalog" / ns / table / "metadata"
-            hint = (location / "version-hint.text").read_text().strip()
-            return StaticTable.from_metadata(str(location / f"v{hint}.metadata.json"))
-        catalog = SqlCatalog("faceberg", uri=f"sqlite:///{self.db}", warehouse=f"file://{self.tmp / 'warehouse'}")
-        return catalog.load_table(name)
-
-    def metadata_location(self, name):
-        return str(self.pyiceberg_table(name).metadata_location).removeprefix("file://")
-
-
-@pytest.fixture(params=["file", "sqlite"])
-def cats(request, tmp_path):
-    return Catalogs(request.param, tmp_path)
-
-
 def make_rows(start, n):
     return [
         {
