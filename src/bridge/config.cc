@@ -1,0 +1,3 @@
+#include "bridge/config.h"
+
+namespace faceberg::bridge {}  // namespace faceberg::bridge

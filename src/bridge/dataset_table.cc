@@ -1,0 +1,3 @@
+#include "bridge/dataset_table.h"
+
+namespace faceberg::bridge {}  // namespace faceberg::bridge

@@ -1,0 +1,3 @@
+#include "bridge/discovery.h"
+
+namespace faceberg::bridge {}  // namespace faceberg::bridge

@@ -1,0 +1,3 @@
+#include "bridge/mirror.h"
+
+namespace faceberg::bridge {}  // namespace faceberg::bridge

@@ -1,0 +1,2 @@
+#pragma once
+// Placeholder: see the helper that owns this file.
