@@ -46,16 +46,24 @@ struct BridgeConfig {
   std::string file;
 };
 
-/// Parses faceberg.yml text. `file` names it in errors, which read
-/// "FILE:LINE: what is wrong; what to do": bad YAML, unknown keys, wrong types, missing
-/// name/repo, a repo that is not OWNER/NAME, duplicate dataset names.
+/// Parses faceberg.yml text (at most 16 MiB of UTF-8). `file` names it in errors, which read
+/// "FILE:LINE: what is wrong; what to do": bad YAML (the parser's line), text that is not UTF-8
+/// or has control characters,
+/// nesting deeper than the parser allows, more than one YAML document, a top level that is not a
+/// mapping, unknown or repeated keys (naming the allowed ones), wrong types (`configs: 5`,
+/// `datasets` not a list), empty strings, an empty or repeated `configs` list, missing name or
+/// repo, a repo that is not OWNER/NAME, duplicate dataset names, `table` with several configs.
+/// An empty file (or `datasets:` without a value) is a config with no datasets.
 /// Errors: InvalidArgument.
 Result<BridgeConfig> ParseBridgeConfig(std::string_view text, std::string_view file);
 
-/// Reads and parses `path` (at most 16 MiB). Errors: NotFound, InvalidArgument.
+/// Reads and parses `path` (at most 16 MiB) through `io`.
+/// Errors: NotFound ("create faceberg.yml or pass --config"), InvalidArgument, the IO errors.
 Result<BridgeConfig> LoadBridgeConfig(io::FileIO& io, const std::string& path);
 
-/// YAML text that ParseBridgeConfig reads back to `config`.
+/// YAML text that ParseBridgeConfig reads back to `config` (every field but `file` and the
+/// entries' `line`); default values (revision main, namespace default) are left out, and strings
+/// YAML would read as booleans, nulls or numbers are quoted.
 std::string DumpBridgeConfig(const BridgeConfig& config);
 
 }  // namespace faceberg::bridge

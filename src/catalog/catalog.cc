@@ -33,21 +33,60 @@ Result<CommittedTable> Catalog::CommitTableImpl(const TableIdentifier& id,
   return created;
 }
 
-Result<std::unique_ptr<Catalog>> OpenCatalog(io::FileIO& io, const std::string& uri, bool create,
-                                             const std::string& warehouse) {
+namespace {
+
+// "hf://datasets/OWNER/REPO" without a trailing '/', when `uri` names a repository in that form
+// (no revision, no path). Only the shape is checked here; the hub layer validates the names.
+Result<std::string> HfCatalogRoot(const std::string& uri) {
+  constexpr std::string_view kPrefix = "hf://datasets/";
+  std::string root = uri;
+  while (EndsWith(root, "/")) root.pop_back();
+  std::vector<std::string> parts = StartsWith(root, kPrefix)
+                                       ? Split(root.substr(kPrefix.size()), '/')
+                                       : std::vector<std::string>{};
+  bool ok = parts.size() == 2 && root.find('@') == std::string::npos;
+  for (const auto& part : parts) ok = ok && !part.empty() && part != "." && part != "..";
+  if (!ok) {
+    return InvalidArgument(
+        "catalog '{}': an hf:// catalog is hf://datasets/OWNER/REPO (no @REVISION, no path)", uri);
+  }
+  return root;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(io::FileIO& io, const std::string& uri,
+                                             const OpenCatalogOptions& options) {
   if (StartsWith(uri, "sqlite:")) {
-    SqlCatalogOptions options;
-    options.path = uri.substr(7);
-    options.warehouse = warehouse;
-    options.create = create;
-    ASSIGN_OR_RETURN(auto catalog, SqlCatalog::Open(io, options));
+    SqlCatalogOptions sql;
+    sql.path = uri.substr(7);
+    sql.warehouse = options.warehouse;
+    sql.create = options.create;
+    ASSIGN_OR_RETURN(auto catalog, SqlCatalog::Open(io, sql));
     return std::unique_ptr<Catalog>(std::move(catalog));
   }
-  if (uri.find("://") != std::string::npos && !StartsWith(uri, "file://")) {
-    return NotSupported("catalog '{}' is not supported here; use a folder or sqlite:PATH", uri);
+  FileCatalogOptions file;
+  file.create = options.create;
+  if (StartsWith(uri, "hf://")) {
+    ASSIGN_OR_RETURN(file.public_root, HfCatalogRoot(uri));
+    file.root = options.mirror.empty() ? kDefaultCatalogFolder : options.mirror;
+  } else if (uri.find("://") != std::string::npos && !StartsWith(uri, "file://")) {
+    return NotSupported(
+        "catalog '{}' is not supported here; use a folder, sqlite:PATH or hf://datasets/OWNER/REPO",
+        uri);
+  } else {
+    file.root = io::LocalPath(uri);
   }
-  ASSIGN_OR_RETURN(auto catalog, FileCatalog::Open(io, io::LocalPath(uri), create));
+  ASSIGN_OR_RETURN(auto catalog, FileCatalog::Open(io, std::move(file)));
   return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(io::FileIO& io, const std::string& uri, bool create,
+                                             const std::string& warehouse) {
+  OpenCatalogOptions options;
+  options.create = create;
+  options.warehouse = warehouse;
+  return OpenCatalog(io, uri, options);
 }
 
 }  // namespace faceberg::catalog

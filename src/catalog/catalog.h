@@ -137,10 +137,27 @@ class Catalog {
                                                     iceberg::TableMetadata metadata) = 0;
 };
 
-/// Opens a catalog from a URI: a folder (the file catalog) or "sqlite:PATH" (the SQL catalog,
-/// tables under `warehouse`, default "<folder of PATH>/warehouse"). With `create`, makes an empty
-/// catalog when none exists. `io` must outlive the catalog.
-/// Errors: NotFound (no catalog and !create); NotSupported for other schemes (hf://).
+/// The default local folder of a catalog (and of the mirror of an hf:// catalog).
+inline constexpr const char* kDefaultCatalogFolder = ".faceberg";
+
+struct OpenCatalogOptions {
+  /// Makes an empty catalog when none exists.
+  bool create = false;
+  /// sqlite: catalogs: the tables' folder; empty = "<folder of PATH>/warehouse".
+  std::string warehouse;
+  /// hf://datasets/OWNER/REPO catalogs: the local folder mirroring the repository.
+  std::string mirror = kDefaultCatalogFolder;
+};
+
+/// Opens a catalog from a URI: a folder (the file catalog), "sqlite:PATH" (the SQL catalog,
+/// tables under options.warehouse), or "hf://datasets/OWNER/REPO" (a file catalog mirrored in
+/// options.mirror whose table locations are hf:// URIs of the repository; `io` must map
+/// them to the mirror, as hub::RoutingFileIO::AddMirror does). `io` must outlive the catalog.
+/// Errors: NotFound (no catalog and !create); InvalidArgument for a malformed hf:// catalog URI;
+/// NotSupported for other schemes.
+Result<std::unique_ptr<Catalog>> OpenCatalog(io::FileIO& io, const std::string& uri,
+                                             const OpenCatalogOptions& options);
+/// OpenCatalog with `create` and `warehouse` (and the default mirror folder).
 Result<std::unique_ptr<Catalog>> OpenCatalog(io::FileIO& io, const std::string& uri, bool create,
                                              const std::string& warehouse = "");
 

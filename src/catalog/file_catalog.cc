@@ -19,33 +19,6 @@ namespace {
 
 constexpr const char* kFormat = "faceberg-file-catalog";
 
-// Holds an exclusive advisory lock on <root>/.catalog.lock for read-modify-write of catalog.json.
-// flock() locks belong to the open file description, so two threads of one process exclude each
-// other as two processes do.
-class CatalogLock {
- public:
-  static Result<std::unique_ptr<CatalogLock>> Acquire(const std::string& root) {
-    std::string path = io::JoinPath(root, ".catalog.lock");
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return IOError("cannot open lock file {}", path);
-    if (::flock(fd, LOCK_EX) != 0) {
-      ::close(fd);
-      return IOError("cannot lock {}", path);
-    }
-    return std::unique_ptr<CatalogLock>(new CatalogLock(fd));
-  }
-  ~CatalogLock() {
-    ::flock(fd_, LOCK_UN);
-    ::close(fd_);
-  }
-  CatalogLock(const CatalogLock&) = delete;
-  CatalogLock& operator=(const CatalogLock&) = delete;
-
- private:
-  explicit CatalogLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
 // An absolute, normalized local path for comparing folders.
 std::string CanonicalFolder(const std::string& location) {
   std::string path = io::LocalPath(location);
@@ -64,14 +37,50 @@ Status TableNotFound(const TableIdentifier& id) {
                   id.ToString());
 }
 
+bool IsRemoteLocation(const std::string& location) {
+  return location.find("://") != std::string::npos && !StartsWith(location, "file://");
+}
+
 }  // namespace
+
+Result<std::unique_ptr<FileCatalogLock>> FileCatalogLock::Acquire(const std::string& root) {
+  std::string path = io::JoinPath(root, kFileCatalogLockName);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return IOError("cannot open lock file {}", path);
+  if (::flock(fd, LOCK_EX) != 0) {
+    ::close(fd);
+    return IOError("cannot lock {}", path);
+  }
+  return std::unique_ptr<FileCatalogLock>(new FileCatalogLock(fd));
+}
+
+FileCatalogLock::~FileCatalogLock() {
+  ::flock(fd_, LOCK_UN);
+  ::close(fd_);
+}
 
 Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(io::FileIO& io, std::string root,
                                                        bool create) {
-  auto catalog = std::unique_ptr<FileCatalog>(new FileCatalog(io, std::move(root)));
+  FileCatalogOptions options;
+  options.root = std::move(root);
+  options.create = create;
+  return Open(io, std::move(options));
+}
+
+Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(io::FileIO& io, FileCatalogOptions options) {
+  std::string table_root = options.public_root.empty() ? options.root : options.public_root;
+  while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
+  auto catalog = std::unique_ptr<FileCatalog>(
+      new FileCatalog(io, std::move(options.root), std::move(table_root)));
   ASSIGN_OR_RETURN(bool exists, io.Exists(catalog->CatalogFile()));
   if (!exists) {
-    if (!create) {
+    if (!options.create) {
+      if (!options.public_root.empty()) {
+        return NotFound(
+            "no local mirror of {} at {}: run 'faceberg init' (it pulls the catalog from the "
+            "Hub) or 'faceberg pull'",
+            options.public_root, catalog->root_);
+      }
       return NotFound("no faceberg catalog at {}: run 'faceberg init' or pass --catalog",
                       catalog->root_);
     }
@@ -131,7 +140,7 @@ Status FileCatalog::WriteState(const State& state) {
 std::string FileCatalog::Resolve(const std::string& stored) const {
   if (!stored.empty() && stored[0] == '/') return stored;
   if (stored.find("://") != std::string::npos) return stored;
-  return io::JoinPath(root_, stored);
+  return io::JoinPath(table_root_, stored);
 }
 
 bool FileCatalog::Exists(const State& state, const std::string& ns) {
@@ -166,7 +175,7 @@ Result<std::vector<std::string>> FileCatalog::ListNamespaces(const std::string& 
 
 Status FileCatalog::CreateNamespace(const std::string& ns, const Properties& properties) {
   RETURN_IF_ERROR(ValidateNamespace(ns));
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (Exists(state, ns)) return AlreadyExists("namespace '{}' already exists", ns);
   state.namespaces[ns] = properties;
@@ -186,7 +195,7 @@ Result<bool> FileCatalog::NamespaceExists(const std::string& ns) {
 }
 
 Status FileCatalog::DropNamespace(const std::string& ns) {
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (!Exists(state, ns)) return NamespaceNotFound(ns);
   std::vector<std::string> tables, children;
@@ -215,7 +224,7 @@ Result<PropertiesUpdateSummary> FileCatalog::UpdateNamespaceProperties(
   for (const auto& key : removals) {
     PRECHECK(!updates.count(key), "property '{}' is both removed and set", key);
   }
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (!Exists(state, ns)) return NamespaceNotFound(ns);
   Properties& props = state.namespaces[ns];
@@ -288,7 +297,7 @@ Result<std::pair<std::string, std::string>> FileCatalog::NewTableFolder(
   relative = io::JoinPath(relative, id.name);
   std::string candidate = relative;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    std::string folder = io::JoinPath(root_, candidate);
+    std::string folder = io::JoinPath(table_root_, candidate);
     ASSIGN_OR_RETURN(bool taken, holds_metadata(folder));
     if (!taken) return std::make_pair(candidate, folder);
     // The folder still holds another table (renamed, or dropped without purge): place the new
@@ -302,7 +311,7 @@ Result<iceberg::TableMetadataPtr> FileCatalog::CreateTable(const TableIdentifier
                                                            const CreateTableOptions& options) {
   RETURN_IF_ERROR(ValidateTableIdentifier(id));
   PRECHECK(options.schema != nullptr, "a new table needs a schema");
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (state.tables.count(id.ToString())) {
     return AlreadyExists("table '{}' already exists", id.ToString());
@@ -325,7 +334,7 @@ Result<iceberg::TableMetadataPtr> FileCatalog::CreateTable(const TableIdentifier
 Result<CommittedTable> FileCatalog::CreateFromMetadata(const TableIdentifier& id,
                                                        iceberg::TableMetadata metadata) {
   RETURN_IF_ERROR(ValidateTableIdentifier(id));
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (state.tables.count(id.ToString())) {
     return AlreadyExists("table '{}' already exists", id.ToString());
@@ -350,9 +359,11 @@ Result<CommittedTable> FileCatalog::PublishNewTable(State state, const TableIden
     // Leave nothing half-created: only the files this call wrote.
     (void)io_.DeleteFile(ops.MetadataFile(1));
     (void)io_.DeleteFile(io::JoinPath(folder, "metadata/version-hint.text"));
-    std::error_code ec;
-    std::filesystem::remove(io::LocalPath(io::JoinPath(folder, "metadata")), ec);
-    std::filesystem::remove(io::LocalPath(folder), ec);
+    if (!IsRemoteLocation(folder)) {
+      std::error_code ec;
+      std::filesystem::remove(io::LocalPath(io::JoinPath(folder, "metadata")), ec);
+      std::filesystem::remove(io::LocalPath(folder), ec);
+    }
     return st;
   }
   ASSIGN_OR_RETURN(auto md, ops.Refresh());
@@ -362,7 +373,7 @@ Result<CommittedTable> FileCatalog::PublishNewTable(State state, const TableIden
 Status FileCatalog::DropTable(const TableIdentifier& id, bool purge) {
   std::string location;
   {
-    ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+    ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
     ASSIGN_OR_RETURN(State state, ReadState());
     auto it = state.tables.find(id.ToString());
     if (it == state.tables.end()) return TableNotFound(id);
@@ -382,7 +393,7 @@ Status FileCatalog::DropTable(const TableIdentifier& id, bool purge) {
 
 Status FileCatalog::RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
   RETURN_IF_ERROR(ValidateTableIdentifier(to));
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   auto it = state.tables.find(from.ToString());
   if (it == state.tables.end()) return TableNotFound(from);
@@ -414,7 +425,7 @@ Result<iceberg::TableMetadataPtr> FileCatalog::RegisterTable(const TableIdentifi
   }
   RETURN_IF_ERROR(ReadMetadataFile(io_, metadata_location));
   const std::string folder = CanonicalFolder(path.parent_path().parent_path().string());
-  ASSIGN_OR_RETURN(auto lock, CatalogLock::Acquire(root_));
+  ASSIGN_OR_RETURN(auto lock, FileCatalogLock::Acquire(root_));
   ASSIGN_OR_RETURN(State state, ReadState());
   if (state.tables.count(id.ToString())) {
     return AlreadyExists("table '{}' already exists", id.ToString());
@@ -425,7 +436,7 @@ Result<iceberg::TableMetadataPtr> FileCatalog::RegisterTable(const TableIdentifi
       return AlreadyExists("{} is already registered as '{}'", folder, name);
     }
   }
-  const std::string root = CanonicalFolder(root_);
+  const std::string root = CanonicalFolder(table_root_);
   std::string stored = folder;
   if (StartsWith(folder, root + "/")) stored = folder.substr(root.size() + 1);
   state.tables[id.ToString()] = stored;

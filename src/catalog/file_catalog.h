@@ -11,8 +11,14 @@
 // paths, so moving it is not safe). RegisterTable accepts <folder>/metadata/vN.metadata.json and
 // tracks the folder (its newest version is loaded).
 //
+// Public root (a mirrored catalog): catalog.json and the lock stay in the local folder `root`,
+// while table locations are addressed under `public_root` (hf://datasets/OWNER/REPO/<ns>/<table>
+// is written into the metadata, so the tables read from the Hub after a push). Every table file
+// goes through the FileIO, which must map the public root back to `root`
+// (hub::RoutingFileIO::AddMirror does).
+//
 // Thread safety: safe to share between threads. Processes may share the folder: catalog.json
-// changes are serialized by an advisory lock file and published atomically.
+// changes are serialized by an advisory lock file (FileCatalogLock) and published atomically.
 #pragma once
 
 #include <map>
@@ -29,14 +35,50 @@
 
 namespace faceberg::catalog {
 
+/// The name of the lock file in a file catalog's folder.
+inline constexpr const char* kFileCatalogLockName = ".catalog.lock";
+
+/// An exclusive advisory lock on <root>/.catalog.lock, held while catalog.json is read, changed
+/// and written (also by tools that replace catalog.json, such as a mirror's pull). flock() locks
+/// belong to the open file description, so two threads of one process exclude each other as two
+/// processes do; a thread must not acquire it twice.
+class FileCatalogLock {
+ public:
+  /// Blocks until the lock is held; creates the lock file (not its folder).
+  /// Errors: IOError when the file cannot be opened or locked.
+  static Result<std::unique_ptr<FileCatalogLock>> Acquire(const std::string& root);
+  ~FileCatalogLock();
+  FileCatalogLock(const FileCatalogLock&) = delete;
+  FileCatalogLock& operator=(const FileCatalogLock&) = delete;
+
+ private:
+  explicit FileCatalogLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+struct FileCatalogOptions {
+  /// The local folder of catalog.json and the lock (and of the tables, without public_root).
+  std::string root;
+  /// Empty: `root`. Else the location new tables are placed under and relative table locations
+  /// are resolved against (e.g. hf://datasets/OWNER/REPO); the FileIO maps it to `root`.
+  std::string public_root;
+  /// Makes an empty catalog (with the namespace "default") when none exists.
+  bool create = false;
+};
+
 class FileCatalog final : public Catalog {
  public:
   /// Opens the catalog at `root`. With `create`, makes an empty catalog (with the namespace
   /// "default") when none exists. `io` must outlive the catalog.
   /// Errors: NotFound (no catalog.json and !create: run 'faceberg init'), Corrupt.
   static Result<std::unique_ptr<FileCatalog>> Open(io::FileIO& io, std::string root, bool create);
+  /// Opens the catalog `options` describe; as above.
+  static Result<std::unique_ptr<FileCatalog>> Open(io::FileIO& io, FileCatalogOptions options);
 
+  /// The local folder of catalog.json.
   const std::string& root() const { return root_; }
+  /// Where table locations live: the public root, else the root.
+  const std::string& table_root() const { return table_root_; }
   const std::string& name() const override { return name_; }
 
   Result<std::vector<std::string>> ListNamespaces(const std::string& parent) override;
@@ -71,7 +113,8 @@ class FileCatalog final : public Catalog {
                                             iceberg::TableMetadata metadata) override;
 
  private:
-  FileCatalog(io::FileIO& io, std::string root) : io_(io), root_(std::move(root)) {}
+  FileCatalog(io::FileIO& io, std::string root, std::string table_root)
+      : io_(io), root_(std::move(root)), table_root_(std::move(table_root)) {}
   struct State {
     std::map<std::string, Properties> namespaces;  // explicitly created namespaces
     std::map<std::string, std::string> tables;     // "ns.table" -> location (relative or not)
@@ -79,7 +122,7 @@ class FileCatalog final : public Catalog {
   Result<State> ReadState();
   Status WriteState(const State& state);
   std::string CatalogFile() const { return io::JoinPath(root_, "catalog.json"); }
-  /// A stored location made usable (relative ones are joined to the root).
+  /// A stored location made usable (relative ones are joined to the table root).
   std::string Resolve(const std::string& stored) const;
   /// Namespace existence per catalog.h over a state.
   static bool Exists(const State& state, const std::string& ns);
@@ -95,6 +138,7 @@ class FileCatalog final : public Catalog {
 
   io::FileIO& io_;
   std::string root_;
+  std::string table_root_;
   std::string name_ = "faceberg";
 };
 

@@ -2,6 +2,7 @@
 // table. Each parses, calls one library function (mostly Catalog::CommitTable), and prints.
 #include <fmt/format.h>
 
+#include "bridge/properties.h"
 #include "cli/context.h"
 #include "iceberg/single_value.h"
 #include "table/append.h"
@@ -14,6 +15,46 @@ namespace faceberg::cli {
 namespace {
 
 OrderedJson ToOrdered(const Json& j) { return OrderedJson::parse(j.dump()); }
+
+// The HF part of info: what the table maps, and its current files per split.
+Result<OrderedJson> HfSection(Context& ctx, const iceberg::TableMetadata& md) {
+  auto property = [&](const char* key) {
+    auto it = md.properties.find(key);
+    return it == md.properties.end() ? std::string() : it->second;
+  };
+  OrderedJson hf;
+  hf["repo"] = property(bridge::kRepoProperty);
+  hf["config"] = property(bridge::kConfigProperty);
+  hf["revision"] = property(bridge::kRevisionProperty);
+  hf["commit"] = property(bridge::kCommitProperty);
+  hf["source"] = property(bridge::kSourceProperty);
+  hf["source-commit"] = property(bridge::kSourceCommitProperty);
+  std::vector<std::string> partial;
+  for (auto& s : Split(property(bridge::kPartialSplitsProperty), ',')) {
+    if (!s.empty()) partial.push_back(s);
+  }
+  hf["partial-splits"] = partial;
+  OrderedJson splits = OrderedJson::object();
+  if (const auto* current = md.CurrentSnapshot()) {
+    ASSIGN_OR_RETURN(auto files, table::LiveDataFiles(ctx.io(), md, *current));
+    const auto& spec = *md.DefaultSpec();
+    int index = -1;
+    for (size_t i = 0; i < spec.fields.size(); ++i) {
+      if (spec.fields[i].name == bridge::kSplitColumn) index = static_cast<int>(i);
+    }
+    for (const auto& f : files) {
+      std::string split = "?";
+      if (index >= 0 && f.spec_id == spec.spec_id &&
+          static_cast<size_t>(index) < f.partition.size()) {
+        if (const auto* s = std::get_if<std::string>(&f.partition[index])) split = *s;
+      }
+      int64_t n = splits.contains(split) ? splits[split].get<int64_t>() : 0;
+      splits[split] = n + 1;
+    }
+  }
+  hf["splits"] = std::move(splits);
+  return hf;
+}
 
 // ---- info ----
 
@@ -35,6 +76,9 @@ Status RunInfo(Context& ctx, const std::string& name) {
   j["size-bytes"] = current ? current->SummaryInt(iceberg::summary::kTotalFilesSize) : 0;
   j["last-updated"] = FormatMillisUtc(md.last_updated_ms);
   j["properties"] = md.properties;
+  if (md.properties.count(bridge::kRepoProperty)) {
+    ASSIGN_OR_RETURN(j["hf"], HfSection(ctx, md));
+  }
   if (ctx.options().json) {
     ctx.PrintJson(j);
     return Status::OK();
@@ -52,6 +96,27 @@ Status RunInfo(Context& ctx, const std::string& name) {
                                                : std::string("none (empty table)")));
   ctx.Print(fmt::format("contents:    {} rows in {} files, {} bytes", j["rows"].get<int64_t>(),
                         j["data-files"].get<int64_t>(), j["size-bytes"].get<int64_t>()));
+  if (j.contains("hf")) {
+    const auto& hf = j["hf"];
+    ctx.Print(fmt::format("dataset:     {} config {}, revision {} at commit {}",
+                          hf["repo"].get<std::string>(), hf["config"].get<std::string>(),
+                          hf["revision"].get<std::string>(), hf["commit"].get<std::string>()));
+    if (hf["source"] != "main") {
+      ctx.Print(fmt::format("source:      {} at {}", hf["source"].get<std::string>(),
+                            hf["source-commit"].get<std::string>()));
+    }
+    std::vector<std::string> splits;
+    for (auto it = hf["splits"].begin(); it != hf["splits"].end(); ++it) {
+      splits.push_back(fmt::format("{} ({} files)", it.key(), it->get<int64_t>()));
+    }
+    ctx.Print(fmt::format("splits:      {}", splits.empty() ? "none" : Join(splits, ", ")));
+    if (!hf["partial-splits"].empty()) {
+      ctx.Print(fmt::format(
+          "partial:     the Parquet export of {} holds only part of the data (HF converts the "
+          "first ~5 GB)",
+          Join(hf["partial-splits"].get<std::vector<std::string>>(), ", ")));
+    }
+  }
   ctx.Print("schema:");
   std::string schema = md.CurrentSchema()->ToString();
   for (const auto& line : Split(schema, '\n')) {

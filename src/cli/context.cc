@@ -2,20 +2,79 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "catalog/file_table_operations.h"
 
 namespace faceberg::cli {
 
+Context::Context(const GlobalOptions& options) : options_(options) { RouteMirror(); }
+
+void Context::RouteMirror() {
+  std::string location = CatalogLocation();
+  if (location.rfind("hf://", 0) == 0) (void)io_.AddMirror(location, MirrorFolder());
+}
+
+std::string Context::MirrorFolder() const {
+  if (!options_.mirror.empty()) return options_.mirror;
+  if (const char* env = std::getenv("FACEBERG_MIRROR"); env && *env) return env;
+  return catalog::kDefaultCatalogFolder;
+}
+
+Status Context::Init() {
+  const bool explicit_config = options_.config != "faceberg.yml";
+  std::error_code ec;
+  if (!explicit_config && !std::filesystem::exists(options_.config, ec)) return Status::OK();
+  return UseConfig(options_.config);
+}
+
+Status Context::UseConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(bridge::BridgeConfig config, bridge::LoadBridgeConfig(io_, path));
+  config_location_.clear();
+  const std::string& location = config.catalog_location;
+  if (!location.empty()) {
+    const bool uri = location.find("://") != std::string::npos || location.rfind("sqlite:", 0) == 0;
+    if (uri || location[0] == '/') {
+      config_location_ = location;
+    } else {
+      std::filesystem::path folder = std::filesystem::path(path).parent_path();
+      config_location_ = (folder / location).lexically_normal().string();
+    }
+    while (config_location_.size() > 1 && config_location_.back() == '/' &&
+           config_location_.find("://") == std::string::npos) {
+      config_location_.pop_back();
+    }
+  }
+  config_ = std::move(config);
+  RouteMirror();
+  return Status::OK();
+}
+
+Result<const bridge::BridgeConfig*> Context::Config() const {
+  if (!config_) {
+    return NotFound(
+        "no {} here: write one listing the datasets (catalog: and datasets: with name and "
+        "repo), or pass --config FILE",
+        options_.config);
+  }
+  return &*config_;
+}
+
 std::string Context::CatalogLocation() const {
   if (!options_.catalog.empty()) return options_.catalog;
   if (const char* env = std::getenv("FACEBERG_CATALOG"); env && *env) return env;
+  if (!config_location_.empty()) return config_location_;
   return ".faceberg";
 }
 
 Result<std::unique_ptr<catalog::Catalog>> Context::OpenCatalog(bool create) {
-  return catalog::OpenCatalog(io_, CatalogLocation(), create, options_.warehouse);
+  RouteMirror();
+  catalog::OpenCatalogOptions options;
+  options.create = create;
+  options.warehouse = options_.warehouse;
+  options.mirror = MirrorFolder();
+  return catalog::OpenCatalog(io_, CatalogLocation(), options);
 }
 
 Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name) {

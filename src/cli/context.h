@@ -4,9 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "bridge/config.h"
 #include "catalog/catalog.h"
+#include "hub/routing_file_io.h"
 #include "io/file_io.h"
 #include "util/json.h"
 #include "util/result.h"
@@ -17,6 +20,7 @@ struct GlobalOptions {
   std::string catalog;  // empty: FACEBERG_CATALOG, then faceberg.yml, then .faceberg/
   std::string config = "faceberg.yml";
   std::string warehouse;  // SQL catalog data folder; empty: "warehouse" beside the database
+  std::string mirror;     // hf:// catalogs: local mirror folder; empty: FACEBERG_MIRROR, .faceberg/
   bool json = false;
   bool verbose = false;
   bool quiet = false;
@@ -24,14 +28,33 @@ struct GlobalOptions {
 
 class Context {
  public:
-  explicit Context(const GlobalOptions& options) : options_(options) {}
+  explicit Context(const GlobalOptions& options);
+  /// Reads faceberg.yml (--config, default ./faceberg.yml) when it exists and picks the catalog
+  /// location. Called once before the command runs.
+  /// Errors: InvalidArgument (a malformed faceberg.yml, FILE:LINE), NotFound (an explicit
+  /// --config that does not exist).
+  Status Init();
+  /// Re-reads the configuration from `path` (init CONFIG). Errors: as Init.
+  Status UseConfig(const std::string& path);
   const GlobalOptions& options() const { return options_; }
+  /// faceberg.yml. Errors: NotFound with advice when there is none.
+  Result<const bridge::BridgeConfig*> Config() const;
+  /// Local paths, file://, hf:// (an hf:// catalog's own locations map to its mirror folder).
   io::FileIO& io() { return io_; }
 
   /// The catalog location chosen by --catalog, FACEBERG_CATALOG, faceberg.yml, or .faceberg/.
+  /// A relative catalog.location of faceberg.yml is taken relative to the file's folder.
   std::string CatalogLocation() const;
+  /// The local folder mirroring an hf:// catalog: --mirror, FACEBERG_MIRROR, or .faceberg/.
+  std::string MirrorFolder() const;
   /// Opens the catalog. Errors: NotFound with advice to run 'faceberg init'.
   Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(bool create = false);
+  /// The Hub client, made on first use (only then is the token looked up).
+  Result<std::shared_ptr<const hub::HfApi>> HubApi() { return io_.Api(); }
+  /// The read-only FileIO of dataset files (hf://datasets/OWNER/NAME@COMMIT/...).
+  Result<hub::HfFileIO*> DatasetFileIO() { return io_.Remote(); }
+  /// Whether long work may draw progress bars (not with --quiet or --json).
+  bool ShowProgress() const { return !options_.quiet && !options_.json; }
 
   /// Prints a JSON document (with --json) on stdout.
   void PrintJson(const OrderedJson& json) const;
@@ -39,8 +62,14 @@ class Context {
   void Print(const std::string& line) const;
 
  private:
+  /// Maps an hf:// catalog's locations to its mirror folder (a malformed URI is reported when
+  /// the catalog is opened).
+  void RouteMirror();
+
   GlobalOptions options_;
-  io::LocalFileIO io_;
+  hub::RoutingFileIO io_;
+  std::optional<bridge::BridgeConfig> config_;
+  std::string config_location_;  // catalog.location of config_, resolved; empty when absent
 };
 
 using CommandRunner = std::function<Status(Context&)>;
@@ -53,6 +82,11 @@ void RegisterAdminCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
 void RegisterHubCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterEvolutionCommands(CLI::App& app,
                                std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterMirrorCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterBridgeCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+
+/// `create [TABLE...]` without --schema: the tables faceberg.yml maps (bridge_commands.cc).
+Status RunCreateDatasetTables(Context& ctx, const std::vector<std::string>& names);
 
 /// A table opened through the catalog, or a bare metadata file (read-only; no catalog).
 struct LoadedTable {

@@ -27,6 +27,8 @@ int Run(int argc, char** argv) {
   app.add_option("--config", options.config, "the faceberg.yml to read");
   app.add_option("--warehouse", options.warehouse,
                  "data folder of a sqlite: catalog (default: warehouse/ beside the database)");
+  app.add_option("--mirror", options.mirror,
+                 "local folder of an hf:// catalog (default: $FACEBERG_MIRROR, .faceberg/)");
   app.add_flag("--json", options.json, "print one JSON document on stdout");
   app.add_flag("-v,--verbose", options.verbose, "say more");
   app.add_flag("-q,--quiet", options.quiet, "print only errors");
@@ -38,6 +40,8 @@ int Run(int argc, char** argv) {
   RegisterAdminCommands(app, &commands);
   RegisterHubCommands(app, &commands);
   RegisterEvolutionCommands(app, &commands);
+  RegisterMirrorCommands(app, &commands);
+  RegisterBridgeCommands(app, &commands);
 
   try {
     app.parse(argc, argv);
@@ -62,7 +66,8 @@ int Run(int argc, char** argv) {
   Context context(options);
   for (auto& [sub, run] : commands) {
     if (!sub->parsed()) continue;
-    Status st = run(context);
+    Status st = context.Init();
+    if (st.ok()) st = run(context);
     if (!st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return st.code() == ErrorCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0 ? 2

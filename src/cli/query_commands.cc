@@ -111,7 +111,7 @@ Status RunScan(Context& ctx, const ScanArgs& args) {
     for (const auto& c : Split(args.select, ',')) options.columns.push_back(std::string(Trim(c)));
   }
   ASSIGN_OR_RETURN(engine::OutputOptions output, ToOutputOptions(args.output));
-  io::LocalFileIO io;
+  io::FileIO& io = ctx.io();
   ASSIGN_OR_RETURN(engine::PlannedScan planned, engine::PlanTableScan(io, *t.metadata, options));
   const auto& c = planned.plan.counters;
   if (args.explain) {

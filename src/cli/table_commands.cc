@@ -16,7 +16,7 @@ namespace faceberg::cli {
 namespace {
 
 struct CreateArgs {
-  std::string table;
+  std::vector<std::string> tables;
   std::string schema;
   std::string partition_by;
   std::vector<std::string> properties;
@@ -36,12 +36,19 @@ Result<std::map<std::string, std::string>> ParseProperties(const std::vector<std
 }
 
 Status RunCreate(Context& ctx, const CreateArgs& args) {
-  ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(args.table));
   if (args.schema.empty()) {
-    return InvalidArgument(
-        "creating a plain table needs --schema, e.g. --schema \"id long not null, "
-        "name string\"");
+    if (!args.partition_by.empty() || !args.properties.empty()) {
+      return InvalidArgument(
+          "--partition-by and --property make a plain table and need --schema, e.g. --schema "
+          "\"id long not null, name string\"");
+    }
+    return RunCreateDatasetTables(ctx, args.tables);
   }
+  if (args.tables.size() != 1) {
+    return InvalidArgument("usage: create TABLE --schema \"...\" makes one plain table; got {}",
+                           args.tables.size());
+  }
+  ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(args.tables[0]));
   ASSIGN_OR_RETURN(auto schema, iceberg::ParseSchemaString(args.schema));
   ASSIGN_OR_RETURN(auto spec, iceberg::ParsePartitionSpecString(args.partition_by, *schema));
   ASSIGN_OR_RETURN(auto properties, ParseProperties(args.properties));
@@ -129,7 +136,7 @@ OrderedJson IdMapJson(const std::map<int32_t, int64_t>& m) {
 Status RunInspect(Context& ctx, const std::string& target) {
   ASSIGN_OR_RETURN(LoadedTable t, LoadTableOrFile(ctx, target));
   const auto& md = *t.metadata;
-  io::LocalFileIO io;
+  io::FileIO& io = ctx.io();
   OrderedJson out;
   out["format-version"] = md.format_version;
   out["table-uuid"] = md.table_uuid;
@@ -177,9 +184,11 @@ Status RunInspect(Context& ctx, const std::string& target) {
 
 void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out) {
   auto create_args = std::make_shared<CreateArgs>();
-  auto* create = app.add_subcommand("create", "create a plain table");
-  create->add_option("table", create_args->table, "ns.table or table (namespace default)")
-      ->required();
+  auto* create = app.add_subcommand(
+      "create", "create tables for the datasets of faceberg.yml, or a plain table with --schema");
+  create->add_option("tables", create_args->tables,
+                     "tables (ns.table or table); without --schema: tables of faceberg.yml "
+                     "(all when none is named)");
   create->add_option("--schema", create_args->schema,
                      "columns, e.g. \"id long not null, name string, ts timestamptz\"");
   create->add_option("--partition-by", create_args->partition_by,
@@ -188,7 +197,9 @@ void RegisterTableCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
   create->add_option("--format-version", create_args->format_version, "Iceberg format version")
       ->check(CLI::Range(1, 2));
   create->footer(
-      "Example: faceberg create events --schema \"id long not null, ts timestamptz\" "
+      "Examples:\n  faceberg create                      # every dataset config of "
+      "faceberg.yml\n  faceberg create dataset1_config1\n"
+      "  faceberg create events --schema \"id long not null, ts timestamptz\" "
       "--partition-by \"day(ts)\"");
   out->emplace_back(create, [create_args](Context& ctx) { return RunCreate(ctx, *create_args); });
 

@@ -1,6 +1,7 @@
 #include "engine/row_changes.h"
 
 #include "engine/scan.h"
+#include "engine/staging.h"
 #include "iceberg/expression.h"
 #include "table/row_delta.h"
 #include "util/failpoint.h"
@@ -65,18 +66,24 @@ Result<RowChangeResult> ChangeRows(table::TableOperations& ops, Connection& conn
   WrittenFiles written(ops.io());
 
   // Files that may hold matching rows: count the matches of each, keep those without any.
+  // DuckDB reads local files only: remote ones are read from local copies.
+  ASSIGN_OR_RETURN(StagedFiles staged, StageDataFiles(ops.io(), plan.partial));
+  io::LocalFileIO local_io;
+  io::FileIO& read_io = staged.staged > 0 ? local_io : ops.io();
   ASSIGN_OR_RETURN(std::string condition, iceberg::ToSql(*plan.filter, *plan.schema));
   const std::string matches = fmt::format("coalesce(({}), FALSE)", condition);
   std::vector<DataFile> to_rewrite;
-  for (const auto& file : plan.partial) {
+  std::vector<DataFile> to_read;  // the local copies of to_rewrite
+  for (size_t i = 0; i < plan.partial.size(); ++i) {
     ASSIGN_OR_RETURN(std::string relation,
-                     ScanRelationSql(ops.io(), *metadata, *plan.schema, {file}, {}));
+                     ScanRelationSql(read_io, *metadata, *plan.schema, {staged.files[i]}, {}));
     ASSIGN_OR_RETURN(QueryResult counted,
                      connection.Query(fmt::format("SELECT count(*) FILTER (WHERE {}) FROM {} AS t",
                                                   matches, relation)));
     const bool any = !counted.rows.empty() && counted.rows[0][0] && *counted.rows[0][0] != "0";
     if (any) {
-      to_rewrite.push_back(file);
+      to_rewrite.push_back(plan.partial[i]);
+      to_read.push_back(staged.files[i]);
     } else {
       ++result.files_untouched;
     }
@@ -84,7 +91,7 @@ Result<RowChangeResult> ChangeRows(table::TableOperations& ops, Connection& conn
   const WriteOptions write_options = WriteOptionsOf(*metadata);
   if (!to_rewrite.empty()) {
     ASSIGN_OR_RETURN(std::string relation,
-                     ScanRelationSql(ops.io(), *metadata, *plan.schema, to_rewrite, {}));
+                     ScanRelationSql(read_io, *metadata, *plan.schema, to_read, {}));
     const std::string kept_rows =
         fmt::format("SELECT * FROM {} AS t WHERE NOT {}", relation, matches);
     ASSIGN_OR_RETURN(auto rewritten, WriteDataFiles(connection, ops.io(), *metadata,

@@ -6,6 +6,7 @@
 
 #include "engine/scan.h"
 #include "engine/sql.h"
+#include "engine/staging.h"
 #include "iceberg/expression.h"
 #include "table/append.h"
 #include "util/failpoint.h"
@@ -47,9 +48,13 @@ Result<PlannedScan> PlanTableScan(io::FileIO& io, const iceberg::TableMetadata& 
   ASSIGN_OR_RETURN(out.plan, table::PlanScan(io, metadata, options));
   out.planning_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // DuckDB reads local files only: remote data files are read from local copies.
+  ASSIGN_OR_RETURN(StagedFiles staged, StageDataFiles(io, out.plan.files));
+  io::LocalFileIO local_io;
+  io::FileIO& footer_io = staged.staged > 0 ? local_io : io;
   // Read every column the filter needs too; project afterwards.
   ASSIGN_OR_RETURN(std::string relation,
-                   ScanRelationSql(io, metadata, *out.plan.schema, out.plan.files, {}));
+                   ScanRelationSql(footer_io, metadata, *out.plan.schema, staged.files, {}));
   std::string select = "*";
   if (!out.plan.columns.empty()) {
     std::vector<std::string> quoted;

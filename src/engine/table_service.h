@@ -37,8 +37,10 @@ struct PlannedScan {
   std::string sql;
 };
 
-/// Plans a scan of `metadata` and builds the query that reads it.
-/// Errors: those of table::PlanScan and engine::ScanRelationSql.
+/// Plans a scan of `metadata` and builds the query that reads it. Planned data files with a
+/// scheme other than file:// (hf://) are first copied into the local cache through `io`
+/// (engine/staging.h), and the query reads the copies; `plan.files` keeps the table's locations.
+/// Errors: those of table::PlanScan, engine::StageDataFiles and engine::ScanRelationSql.
 Result<PlannedScan> PlanTableScan(io::FileIO& io, const iceberg::TableMetadata& metadata,
                                   const table::ScanOptions& options);
 

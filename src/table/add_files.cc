@@ -21,12 +21,11 @@ std::string AbsoluteLocation(const std::string& path) {
 
 }  // namespace
 
-Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadata& metadata,
-                                     const std::string& path) {
+Result<DataFile> DescribeParquetFooter(const iceberg::TableMetadata& metadata,
+                                       const parquet::FileMetaData& footer,
+                                       const FooterDescription& description) {
+  const std::string& path = description.location;
   auto schema = metadata.CurrentSchema();
-  ASSIGN_OR_RETURN(auto file, io.NewInputFile(path));
-  ASSIGN_OR_RETURN(parquet::FileMetaData footer, parquet::ReadFileMetaData(*file));
-  ASSIGN_OR_RETURN(uint64_t size, file->Size());
   iceberg::ParquetSchemaInfo info;
   auto file_schema = iceberg::SchemaFromParquet(footer, &info);
   if (!file_schema.ok()) return file_schema.status().WithContext(path);
@@ -40,6 +39,8 @@ Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadat
     if (prop != metadata.properties.end()) {
       ASSIGN_OR_RETURN(mapping, iceberg::ParseNameMapping(prop->second));
     }
+    // field_names use Iceberg's names ("element" for list elements), whatever the file calls
+    // the level (Arrow writes "element" or "item"), so both spellings map alike.
     for (const auto& column : info.columns) {
       auto id = mapping.Find(info.field_names[column.field_id]);
       if (!id) {
@@ -73,16 +74,36 @@ Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadat
   auto metrics = iceberg::MetricsFromParquet(footer, *schema, mapping_arg);
   if (!metrics.ok()) return metrics.status().WithContext(path);
   DataFile df;
-  df.file_path = AbsoluteLocation(path);
+  df.file_path = path;
   df.file_format = "PARQUET";
-  df.file_size_in_bytes = static_cast<int64_t>(size);
+  df.file_size_in_bytes = static_cast<int64_t>(description.file_size);
   df.metrics = std::move(*metrics);
   auto spec = metadata.DefaultSpec();
   df.spec_id = spec->spec_id;
+  if (description.partition) {
+    if (description.partition->size() != spec->fields.size()) {
+      return InvalidArgument("{}: {} partition values given but the table's spec has {} fields",
+                             path, description.partition->size(), spec->fields.size());
+    }
+    df.partition = *description.partition;
+    return df;
+  }
   auto partition = iceberg::PartitionFromBounds(*spec, *schema, df.metrics);
   if (!partition.ok()) return partition.status().WithContext(path);
   df.partition = std::move(*partition);
   return df;
+}
+
+Result<DataFile> DescribeParquetFile(io::FileIO& io, const iceberg::TableMetadata& metadata,
+                                     const std::string& path) {
+  ASSIGN_OR_RETURN(auto file, io.NewInputFile(path));
+  ASSIGN_OR_RETURN(parquet::FileMetaData footer, parquet::ReadFileMetaData(*file));
+  FooterDescription description;
+  description.location = path;  // errors name the file as the caller wrote it
+  ASSIGN_OR_RETURN(description.file_size, file->Size());
+  ASSIGN_OR_RETURN(DataFile described, DescribeParquetFooter(metadata, footer, description));
+  described.file_path = AbsoluteLocation(path);
+  return described;
 }
 
 Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops,

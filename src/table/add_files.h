@@ -1,9 +1,11 @@
 // Registering existing Parquet files in a table without rewriting them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "format/parquet/metadata.h"
 #include "iceberg/manifest.h"
 #include "iceberg/snapshot.h"
 #include "table/table_operations.h"
@@ -13,6 +15,25 @@ namespace faceberg::table {
 struct AddFilesOptions {
   std::map<std::string, std::string> summary;
 };
+
+/// How DescribeParquetFooter places a file in the table.
+struct FooterDescription {
+  /// The data file's location as recorded in the manifest (kept as given).
+  std::string location;
+  uint64_t file_size = 0;
+  /// The partition tuple in the table's default spec. nullopt: computed from the column bounds
+  /// (PartitionFromBounds). Give it for partition columns the file does not hold (an HF split).
+  std::optional<iceberg::PartitionValues> partition;
+};
+
+/// Describes a Parquet file from its already-read footer, as DescribeParquetFile does (columns
+/// mapped to table fields by field id, else by name mapping; metrics from the footer), with the
+/// partition tuple given or computed from bounds.
+/// Errors: InvalidArgument (as DescribeParquetFile; a given tuple whose size differs from the
+/// default spec's), each naming `description.location`.
+Result<iceberg::DataFile> DescribeParquetFooter(const iceberg::TableMetadata& metadata,
+                                                const parquet::FileMetaData& footer,
+                                                const FooterDescription& description);
 
 /// Describes one Parquet file as a data file of the table: reads its footer (one tail read in the
 /// common case), maps its columns to table fields (by field id when the file has them, else by

@@ -12,14 +12,9 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.table import StaticTable
 
+from hubproc import faceberg_bin  # noqa: F401 (re-exported for the tests)
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
-
-
-def faceberg_bin() -> str:
-    path = os.environ.get("FACEBERG_BIN") or str(REPO / "build/release/src/cli/faceberg")
-    if not os.access(path, os.X_OK):
-        raise RuntimeError(f"faceberg binary not found at {path}: run scripts/setup.sh first")
-    return path
 
 
 class Faceberg:

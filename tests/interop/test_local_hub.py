@@ -5,15 +5,10 @@ with regular and LFS files, multipart LFS, upload_folder, stale parent commits) 
 import json
 import os
 import pathlib
-import queue
-import signal
-import subprocess
-import threading
-import urllib.request
 
 import pytest
 
-from conftest import faceberg_bin
+from hubproc import Hub
 
 huggingface_hub = pytest.importorskip("huggingface_hub")
 from huggingface_hub import (  # noqa: E402
@@ -44,49 +39,6 @@ def make_demo_repo(root: pathlib.Path) -> None:
     export = repo / ".refs" / "convert" / "parquet" / "default" / "train"
     export.mkdir(parents=True)
     (export / "0000.parquet").write_bytes(_bytes(1000, 3))
-
-
-class Hub:
-    """One `faceberg hub serve` subprocess."""
-
-    def __init__(self, root: pathlib.Path, *extra: str):
-        self.root = root
-        self.log = open(root.parent / f"hub-{os.getpid()}-{id(self)}.log", "w")
-        self.proc = subprocess.Popen(
-            [faceberg_bin(), "hub", "serve", "--root", str(root), "--port", "0", *extra],
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            text=True,
-        )
-        lines: "queue.Queue[str]" = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
-        try:
-            first = lines.get(timeout=60)
-        except queue.Empty:
-            self.stop()
-            raise AssertionError("faceberg hub serve printed nothing within 60 s")
-        if not first.startswith("serving "):
-            self.stop()
-            raise AssertionError(f"unexpected first line {first!r}; see {self.log.name}")
-        self.endpoint = first.split()[1].strip()
-
-    def stats(self) -> dict:
-        with urllib.request.urlopen(self.endpoint + "/_faceberg/stats", timeout=10) as r:
-            return json.load(r)
-
-    def reset_stats(self) -> None:
-        req = urllib.request.Request(self.endpoint + "/_faceberg/stats/reset", data=b"", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=20)
-        self.log.close()
 
 
 @pytest.fixture
