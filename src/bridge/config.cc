@@ -309,11 +309,12 @@ Result<BridgeConfig> ParseBridgeConfig(std::string_view text, std::string_view f
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
-    return reader.Error(e.mark.line + 1,
+    return reader.Error(std::max(0, e.mark.line) + 1,
                         "the YAML is nested too deeply; faceberg.yml needs only a few levels");
   } catch (const YAML::Exception& e) {
-    return reader.Error(e.mark.line + 1, "invalid YAML (column {}): {}; fix the syntax",
-                        e.mark.column + 1, e.msg);
+    return reader.Error(std::max(0, e.mark.line) + 1,
+                        "invalid YAML (column {}): {}; fix the syntax",
+                        std::max(0, e.mark.column) + 1, e.msg);
   } catch (const std::exception& e) {
     return InvalidArgument("{}: cannot read the YAML: {}", file, e.what());
   }

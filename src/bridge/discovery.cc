@@ -134,7 +134,8 @@ bool IsSpecialPart(std::string_view part) { return StartsWith(part, "__"); }
 /// every non-ASCII character.
 bool IsWordByte(char c) {
   auto u = static_cast<unsigned char>(c);
-  return u >= 0x80 || std::isalnum(u) || c == '_';
+  return u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_';
 }
 
 /// `^\w+(\.\w+)*$`: the split names the datasets library accepts.
@@ -932,7 +933,7 @@ Result<std::optional<ReadmeYaml>> ReadReadmeConfigs(std::string_view readme) {
     root = YAML::Load(std::string(front->yaml));
   } catch (const YAML::DeepRecursion& e) {
     return InvalidArgument("README.md line {}: the front matter is nested too deeply",
-                           front->first_line + e.mark.line);
+                           front->first_line + std::max(0, e.mark.line));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(
         "README.md line {}: the front matter is not valid YAML ({}); fix the README",
@@ -1119,9 +1120,10 @@ bool KeptByModule(const IndexedFile& f, const Module& module) {
     }
     return false;
   };
-  auto lookup = [](const auto& map, const std::string& name) {
+  static const std::vector<std::string> kNone;
+  auto lookup = [](const auto& map, const std::string& name) -> const std::vector<std::string>& {
     auto it = map.find(name);
-    return it == map.end() ? std::vector<std::string>() : it->second;
+    return it == map.end() ? kNone : it->second;
   };
   for (const std::string& ext : lookup(tables.extensions_of, module.name)) {
     if (has_extension(ext)) return true;
@@ -1277,7 +1279,7 @@ std::optional<std::string> PathFromPattern(std::string_view pattern, std::string
         if (!last) {
           if (!star_done) text += split;
         } else if (!star_done) {
-          text += (i == 0 || part[i - 1] == '/') ? fmt::format("{}-{}", split, shard) : shard;
+          text += i == 0 ? fmt::format("{}-{}", split, shard) : shard;
         }
         star_done = true;
       } else if (c == '?') {
@@ -1316,7 +1318,11 @@ std::optional<std::string> PathFromPattern(std::string_view pattern, std::string
     out.push_back(*part);
   }
   if (out.empty()) return std::nullopt;
-  if (!EndsWith(out.back(), ".parquet")) out.back() += ".parquet";
+  if (EndsWith(out.back(), ".")) {
+    out.back() += "parquet";  // "*.*"
+  } else if (!EndsWith(out.back(), ".parquet")) {
+    out.back() += ".parquet";
+  }
   return Join(out, "/");
 }
 

@@ -93,8 +93,10 @@ Result<std::vector<ConfigLayout>> InferParquetExportConfigs(std::span<const Repo
 /// Parquet configs are read in place (source "main"). When some config is not Parquet, or the repo
 /// has no data file, the refs/convert/parquet export is listed: non-Parquet configs are replaced by
 /// the export configs of the same name (is_default kept; configs the export lacks are left out),
-/// or, when the export has none of those names, every export config is added. Asking for revision
-/// "refs/convert/parquet" (or "~parquet") reads that tree with the export rules only.
+/// or, when the export has none of those names, every export config is added. The export is the
+/// Hub's conversion of the default branch (at whatever commit it last converted), whatever
+/// `revision` was asked. Asking for revision "refs/convert/parquet" (or "~parquet") reads that
+/// tree with the export rules only.
 /// Errors: the HfApi errors unchanged (a missing repo or revision, no access: NotFound/Permission
 /// with advice); InvalidArgument from InferConfigs (with the repo named) or for a README.md over
 /// 16 MiB; NotFound when nothing is left to read ("... has no Parquet files and no

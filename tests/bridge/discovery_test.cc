@@ -284,6 +284,7 @@ TEST(DiscoveryGlobTest, PatternsMatchAsFsspecGlob) {
   EXPECT_EQ(match("**/c.csv"), "data/sub/c.csv");
   EXPECT_EQ(match("data/**/d.csv"), "data/sub/deep/d.csv");
   EXPECT_EQ(match("data/sub/**/*.csv"), "data/sub/c.csv data/sub/deep/d.csv");
+  EXPECT_EQ(match("**/**/sub/**/**/*.csv"), "data/sub/c.csv data/sub/deep/d.csv");
   EXPECT_EQ(match("**/*.csv").substr(0, 15), "a.csv data/-.cs");
   // '?' is one character (a code point, so 'é' is one).
   EXPECT_EQ(match("data/x?.csv"), "data/x1.csv");
@@ -318,6 +319,31 @@ TEST(DiscoveryGlobTest, AllowedExtensionsAreAnyDottedSuffix) {
             Expect({{"default", {{"train", {"train.json.gz"}}, {"test", {"test.jsonl.gz"}}}}}));
   ASSERT_OK_AND_ASSIGN(auto configs, InferConfigs(files, ""));
   EXPECT_EQ(configs[0].format, "json");
+}
+
+TEST(DiscoveryGlobTest, HostileReadmesAndPaths) {
+  // Deep nesting in the front matter.
+  EXPECT_ERROR(
+      InferConfigs(Files({"a.csv"}), Readme("configs: " + std::string(100000, '[') + "\n")),
+      ErrorCode::kInvalidArgument, "README.md line 2: the front matter is nested too deeply");
+  // A self-referencing alias.
+  EXPECT_ERROR(InferConfigs(Files({"a.csv"}), Readme("configs: &c [*c]\n")),
+               ErrorCode::kInvalidArgument, "each item of 'configs' must be a mapping");
+  // Many "**" parts against deep paths: memoized, not exponential.
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "d/";
+  std::string stars;
+  for (int i = 0; i < 60; ++i) stars += "**/";
+  EXPECT_EQ(Infer(Files({deep + "x.csv"}),
+                  Readme("configs:\n- config_name: c\n  data_files: '" + stars + "y.csv'\n")),
+            "");
+  // Paths that are not UTF-8, with spaces, brackets and '@': sorted by bytes, matched by '*'.
+  auto odd = Files({"data/\xff\xfe.csv", "data/a b@[1].csv", "data/\xc3.csv"});
+  EXPECT_EQ(
+      Infer(odd, Readme("configs:\n- config_name: c\n  data_files: 'data/*'\n")),
+      Expect({{"c", {{"train", {"data/a b@[1].csv", "data/\xc3.csv", "data/\xff\xfe.csv"}}}}}));
+  EXPECT_EQ(Infer(odd, Readme("configs:\n- config_name: c\n  data_files: 'data/?.csv'\n")),
+            Expect({{"c", {{"train", {"data/\xc3.csv"}}}}}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -627,6 +653,20 @@ TEST(DiscoveryNewFileTest, NewSplitsAndEmptyDeclaredSplits) {
   ASSERT_OK_AND_ASSIGN(path, NewDataFilePath(files, readme, "default", "test", "ab"));
   EXPECT_EQ(path, "data/test/test-00000-of-00001-ab.parquet");
   ExpectLandsOnlyIn(files, readme, "default", "test", path);
+  // Names from other pattern shapes.
+  for (const auto& [pattern, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"data/test-*.*", "data/test-00000-of-00001-ab.parquet"},
+           {"**/test/*", "test/test-00000-of-00001-ab.parquet"},
+           {"test/**", "test/test-00000-of-00001-ab.parquet"},
+           {"*/split_[tx]?/*.parquet", "test/split_t0/test-00000-of-00001-ab.parquet"}}) {
+    std::string yaml = Readme(
+        "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: "
+        "data/train-*\n  - split: test\n    path: '" +
+        pattern + "'\n");
+    ASSERT_OK_AND_ASSIGN(path, NewDataFilePath(files, yaml, "default", "test", "ab"));
+    EXPECT_EQ(path, expected) << pattern;
+    ExpectLandsOnlyIn(files, yaml, "default", "test", path);
+  }
   // A split the YAML does not declare cannot be reached.
   EXPECT_ERROR(NewDataFilePath(files, readme, "default", "validation", "ab"),
                ErrorCode::kNotSupported, "split 'validation'");

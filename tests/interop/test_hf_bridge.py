@@ -236,3 +236,62 @@ def test_bad_datasets_fail_cleanly(world, case):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
     assert (fb.work / "catalog" / "catalog.json").read_text() == before
+
+
+def test_hf_catalog_push_pull_and_read_straight_from_the_hub(world, tmp_path):
+    fb, hub = world
+    (fb.work / "faceberg.yml").write_text(
+        CONFIG.replace("location: catalog", "location: hf://datasets/kszucs/catalog"))
+    fb.run("init")
+    fb.run("create", "dataset2_default", "dataset3_default")
+    pushed = fb.json("push")
+    assert pushed["nothing-to-push"] is False and len(pushed["commit"]) == 40
+    assert fb.json("push")["nothing-to-push"] is True
+
+    # PyIceberg reads the pushed table from the Hub alone: metadata, manifests and data files.
+    files = HfApi(endpoint=hub.endpoint).list_repo_files("kszucs/catalog", repo_type="dataset")
+    assert "faceberg.yml" in files and "catalog.json" in files
+    metadata = sorted(f for f in files
+                      if f.startswith("default/dataset2_default/metadata/")
+                      and f.endswith(".metadata.json"))[-1]
+    remote = StaticTable.from_metadata(
+        f"hf://datasets/kszucs/catalog/{metadata}",
+        properties={"hf.endpoint": hub.endpoint,
+                    "py-io-impl": "pyiceberg.io.fsspec.FsspecFileIO"})
+    assert remote.metadata.location == "hf://datasets/kszucs/catalog/default/dataset2_default"
+    theirs = sorted(remote.scan().to_arrow().to_pylist(), key=lambda r: (r["split"], r["id"]))
+    assert theirs == fb.rows("dataset2_default")
+
+    # A second folder pulls the catalog and reads the same rows.
+    other = tmp_path / "other"
+    other.mkdir()
+    second = Bridge(other, hub, tmp_path / "cache2")
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "init")
+    assert second.rows("dataset2_default", "--catalog", "hf://datasets/kszucs/catalog") == \
+        fb.rows("dataset2_default")
+
+    # Racing pushes: different tables both land; the same table is refused without loss.
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "properties", "dataset3_default",
+               "set", "owner=second")
+    fb.run("properties", "dataset2_default", "set", "owner=first")
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "push")
+    merged = fb.json("push")
+    assert merged["merged"], merged  # took the other push's files, then pushed on top
+    fb.run("properties", "dataset3_default", "set", "owner=first-again")
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "pull")
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "properties", "dataset3_default",
+               "set", "owner=second-again")
+    second.run("--catalog", "hf://datasets/kszucs/catalog", "push")
+    refused = fb.run("push", check=False)
+    assert refused.returncode == 1 and "dataset3_default" in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    # Nothing lost: the Hub has the second writer's change, the first keeps its own locally.
+    third = Bridge(tmp_path / "third", hub, tmp_path / "cache3")
+    (tmp_path / "third").mkdir()
+    third.run("--catalog", "hf://datasets/kszucs/catalog", "init")
+    props = third.json("--catalog", "hf://datasets/kszucs/catalog", "properties",
+                       "dataset3_default")
+    assert props["properties"]["owner"] == "second-again"
+    assert fb.json("properties", "dataset3_default")["properties"]["owner"] == "first-again"
+    assert third.json("--catalog", "hf://datasets/kszucs/catalog", "properties",
+                      "dataset2_default")["properties"]["owner"] == "first"
