@@ -34,8 +34,6 @@ constexpr size_t kFooterBatch = 256;
 // Threads decoding footers (and making the rare second reads) of one batch.
 constexpr int kDecodeThreads = 8;
 
-constexpr char kExportRevision[] = "refs/convert/parquet";
-
 // ---- the files of a config ---------------------------------------------------------------------
 
 // A dataset file of the config, where it is read from, and its split.
@@ -683,6 +681,9 @@ Result<DatasetTableResult> CreateDatasetTable(catalog::Catalog& catalog, hub::Hf
       {kPartialSplitsProperty, PartialSplits(config)},
       {kDatasetNameProperty, options.dataset_name},
   };
+  if (create.properties[kPartialSplitsProperty].empty()) {
+    create.properties.erase(kPartialSplitsProperty);
+  }
   auto created = catalog.CreateTable(id, create);
   if (!created.ok()) {
     if (created.status().code() == ErrorCode::kAlreadyExists) return exists_error();
@@ -746,8 +747,8 @@ Result<DatasetTableResult> SyncDatasetTable(catalog::Catalog& catalog, hub::HfFi
   if (revision == recorded_revision) {
     ASSIGN_OR_RETURN(std::string head, api.ResolveRevision(repo, revision));
     bool same = head == recorded_commit;
-    if (same && recorded_source == kExportRevision) {
-      ASSIGN_OR_RETURN(std::string export_head, api.ResolveRevision(repo, kExportRevision));
+    if (same && recorded_source == kParquetExportRevision) {
+      ASSIGN_OR_RETURN(std::string export_head, api.ResolveRevision(repo, kParquetExportRevision));
       same = export_head == recorded_source_commit;
     }
     if (same) return unchanged();

@@ -15,13 +15,13 @@
 #include <unordered_map>
 #include <utility>
 
+#include "bridge/properties.h"
 #include "hub/hf_api.h"
 #include "util/strings.h"
 
 namespace faceberg::bridge {
 namespace {
 
-constexpr char kParquetExportRevision[] = "refs/convert/parquet";
 /// README.md is read whole; larger ones are refused rather than cut (a cut could hide the
 /// closing "---" of the front matter and silently change the inference).
 constexpr uint64_t kMaxReadmeBytes = uint64_t{16} << 20;

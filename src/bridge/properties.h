@@ -26,6 +26,9 @@ inline constexpr char kDatasetNameProperty[] = "hf.dataset.name";
 /// Snapshot summary key: the dataset commit sha a create/sync/insert snapshot reflects.
 inline constexpr char kCommitSummary[] = "hf.commit";
 
+/// The revision holding the Hub's Parquet export of a dataset (kSourceProperty's other value).
+inline constexpr char kParquetExportRevision[] = "refs/convert/parquet";
+
 /// The name of the partition column holding the HF split (not stored in the data files).
 inline constexpr char kSplitColumn[] = "split";
 

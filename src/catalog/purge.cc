@@ -1,6 +1,7 @@
 #include "catalog/purge.h"
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "iceberg/manifest.h"
@@ -73,17 +74,24 @@ Status PurgeTableFiles(io::FileIO& io, const iceberg::TableMetadata& metadata,
     Status st = io.DeleteFile(file);
     if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
   }
-  if (IsRemote(metadata.location)) return Status::OK();
+  // The folders are cleaned where the table is stored locally (a local path, or the mirror folder
+  // of an hf:// catalog).
+  ASSIGN_OR_RETURN(std::optional<std::string> local_root, io.LocalPathOf(metadata.location));
+  if (!local_root) return Status::OK();
   // The metadata folder holds only what the table wrote: older versions beyond the metadata log,
   // the version hint, manifests of lost commit attempts.
-  std::string metadata_folder =
-      Normalize(metadata.Property("write.metadata.path", metadata.location + "/metadata"));
-  std::error_code ec;
-  if (under_root(metadata_folder) && std::filesystem::is_directory(metadata_folder, ec)) {
-    std::filesystem::remove_all(metadata_folder, ec);
-    if (ec) return IOError("cannot delete {}: {}", metadata_folder, ec.message());
+  const std::string metadata_folder_location =
+      metadata.Property("write.metadata.path", metadata.location + "/metadata");
+  if (under_root(metadata_folder_location)) {
+    ASSIGN_OR_RETURN(std::optional<std::string> metadata_folder,
+                     io.LocalPathOf(metadata_folder_location));
+    std::error_code ec;
+    if (metadata_folder && std::filesystem::is_directory(*metadata_folder, ec)) {
+      std::filesystem::remove_all(*metadata_folder, ec);
+      if (ec) return IOError("cannot delete {}: {}", *metadata_folder, ec.message());
+    }
   }
-  RemoveEmptyFolders(root);
+  RemoveEmptyFolders(Normalize(*local_root));
   return Status::OK();
 }
 

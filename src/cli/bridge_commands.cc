@@ -93,7 +93,14 @@ Status RunSync(Context& ctx, const std::vector<std::string>& names) {
 }  // namespace
 
 Status RunCreateDatasetTables(Context& ctx, const std::vector<std::string>& names) {
-  ASSIGN_OR_RETURN(const bridge::BridgeConfig* config, ctx.Config());
+  auto configured = ctx.Config();
+  if (!configured.ok()) {
+    return NotFound(
+        "no {} to create tables from: write one listing the datasets, pass --config FILE, or "
+        "make a plain table, which needs --schema (e.g. --schema \"id long, name string\")",
+        ctx.options().config);
+  }
+  const bridge::BridgeConfig* config = *configured;
   ASSIGN_OR_RETURN(auto catalog, ctx.OpenCatalog());
   ASSIGN_OR_RETURN(auto api, ctx.HubApi());
   ASSIGN_OR_RETURN(hub::HfFileIO * hfio, ctx.DatasetFileIO());

@@ -9,7 +9,21 @@
 
 namespace faceberg::cli {
 
-Context::Context(const GlobalOptions& options) : options_(options) { RouteMirror(); }
+namespace {
+
+// The CLI's Hub client keeps up to 96 requests in flight: creating a table from thousands of
+// dataset files is bound by round trips, not bandwidth (see docs/benchmarks.md).
+hub::RoutingFileIOOptions CliFileIOOptions() {
+  hub::RoutingFileIOOptions options;
+  options.api.http.max_connections = 96;
+  return options;
+}
+
+}  // namespace
+
+Context::Context(const GlobalOptions& options) : options_(options), io_(CliFileIOOptions()) {
+  RouteMirror();
+}
 
 void Context::RouteMirror() {
   std::string location = CatalogLocation();

@@ -11,6 +11,22 @@
 namespace faceberg::cli {
 namespace {
 
+// Errors are one line: messages from libraries (DuckDB's hints, for one) may span several.
+std::string OneLine(std::string_view message) {
+  std::string out;
+  bool space = false;
+  for (char c : message) {
+    if (c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{
       "faceberg: HuggingFace datasets as Apache Iceberg tables, and an Iceberg table "
@@ -69,7 +85,7 @@ int Run(int argc, char** argv) {
     Status st = context.Init();
     if (st.ok()) st = run(context);
     if (!st.ok()) {
-      std::cerr << "error: " << st.message() << "\n";
+      std::cerr << "error: " << OneLine(st.message()) << "\n";
       return st.code() == ErrorCode::kInvalidArgument && st.message().rfind("usage:", 0) == 0 ? 2
                                                                                               : 1;
     }

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 
+#include "bridge/hf_insert.h"
 #include "cli/context.h"
 #include "engine/table_service.h"
 #include "util/strings.h"
@@ -51,6 +52,44 @@ struct InsertArgs {
   std::string branch = iceberg::kMainBranch;
 };
 
+// insert into an HF-backed table: the rows are committed into the dataset repo.
+Status RunDatasetInsert(Context& ctx, const catalog::TableIdentifier& id,
+                        table::TableOperations& ops, engine::Connection& connection,
+                        const engine::InsertRequest& request) {
+  if (request.branch != iceberg::kMainBranch) {
+    return InvalidArgument(
+        "table '{}' is backed by an HF dataset, whose inserts go to the main branch; leave out "
+        "--branch",
+        id.ToString());
+  }
+  ASSIGN_OR_RETURN(auto api, ctx.HubApi());
+  bridge::DatasetInsertOptions options;
+  options.id = id;
+  ASSIGN_OR_RETURN(bridge::DatasetInsertResult result,
+                   bridge::InsertIntoDatasetTable(ops, connection, *api, request.source, options));
+  const iceberg::Snapshot& snapshot = result.snapshot;
+  if (ctx.options().json) {
+    OrderedJson files = OrderedJson::array();
+    for (const auto& f : result.files) {
+      files.push_back(OrderedJson{{"path", f.path}, {"split", f.split}, {"rows", f.rows}});
+    }
+    ctx.PrintJson(OrderedJson{{"table", id.ToString()},
+                              {"snapshot-id", snapshot.snapshot_id},
+                              {"added-data-files", snapshot.SummaryInt("added-data-files")},
+                              {"added-records", snapshot.SummaryInt("added-records")},
+                              {"repo", result.repo},
+                              {"commit", result.commit},
+                              {"files", files}});
+    return Status::OK();
+  }
+  std::vector<std::string> paths;
+  for (const auto& f : result.files) paths.push_back(f.path);
+  ctx.Print(fmt::format("inserted {} rows into {} (snapshot {}); {} commit {}: {}", result.rows,
+                        id.ToString(), snapshot.snapshot_id, result.repo,
+                        result.commit.substr(0, 8), Join(paths, ", ")));
+  return Status::OK();
+}
+
 Status RunInsert(Context& ctx, const InsertArgs& args) {
   if (args.files.empty() == args.values.empty()) {
     return InvalidArgument(
@@ -67,8 +106,12 @@ Status RunInsert(Context& ctx, const InsertArgs& args) {
     request.source = engine::InsertSource::Files(args.files, format);
   }
   request.branch = args.branch;
+  ASSIGN_OR_RETURN(iceberg::TableMetadataPtr metadata, ops->Refresh());
   std::unique_ptr<engine::Database> db;
   ASSIGN_OR_RETURN(auto connection, OpenEngine(&db));
+  if (bridge::IsDatasetTable(*metadata)) {
+    return RunDatasetInsert(ctx, id, *ops, *connection, request);
+  }
   ASSIGN_OR_RETURN(iceberg::Snapshot snapshot, engine::InsertRows(*ops, *connection, request));
   if (ctx.options().json) {
     ctx.PrintJson(OrderedJson{{"table", id.ToString()},
@@ -172,6 +215,8 @@ void RegisterQueryCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Comma
                      "csv, json, ndjson or parquet (default: from the file extension)");
   insert->add_option("--branch", insert_args->branch, "commit to this branch (default main)");
   insert->footer(
+      "Into a table made from an HF dataset, the rows become new Parquet files of the dataset,\n"
+      "committed to its repo in one Hub commit (each row's split column picks its split).\n"
       "Example: faceberg insert db.events events.csv\n"
       "         faceberg insert db.events --values \"(1, 'a'), (2, 'b')\"");
   out->emplace_back(insert, [insert_args](Context& ctx) { return RunInsert(ctx, *insert_args); });

@@ -230,7 +230,14 @@ Result<StagedFiles> StageDataFiles(io::FileIO& io, const std::vector<iceberg::Da
   out.files = files;
   std::vector<size_t> remote;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (NeedsStaging(files[i].file_path)) remote.push_back(i);
+    if (!NeedsStaging(files[i].file_path)) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> local, io.LocalPathOf(files[i].file_path));
+    if (local) {
+      out.files[i].file_path = std::move(*local);
+      ++out.local;
+      continue;
+    }
+    remote.push_back(i);
   }
   if (remote.empty()) return out;
   std::string cache_dir = options.cache_dir;
@@ -294,6 +301,31 @@ Result<StagedFiles> StageDataFiles(io::FileIO& io, const std::vector<iceberg::Da
     out.bytes_downloaded += d.size;
   }
   return out;
+}
+
+Status CacheLocalCopy(std::string_view location, const std::string& local_path,
+                      const StagingOptions& options) {
+  PRECHECK(options.chunk_size > 0, "the staging chunk size must be positive");
+  if (!IsImmutableLocation(location)) {
+    return InvalidArgument("{} is not pinned to a commit sha; only immutable locations are cached",
+                           location);
+  }
+  std::string cache_dir = options.cache_dir;
+  if (cache_dir.empty()) {
+    ASSIGN_OR_RETURN(cache_dir, DefaultCacheDirectory());
+  }
+  ASSIGN_OR_RETURN(std::string entry, EntryPath(cache_dir, location));
+  io::LocalFileIO local_io;
+  ASSIGN_OR_RETURN(std::unique_ptr<io::InputFile> input, local_io.NewInputFile(local_path));
+  ASSIGN_OR_RETURN(uint64_t size, input->Size());
+  if (UsableEntry(entry, size)) return Status::OK();
+  ASSIGN_OR_RETURN(std::unique_ptr<TempFile> temp, TempFile::Create(entry));
+  for (uint64_t offset = 0; offset < size; offset += options.chunk_size) {
+    ASSIGN_OR_RETURN(std::string chunk,
+                     input->ReadAt(offset, std::min(options.chunk_size, size - offset)));
+    RETURN_IF_ERROR(temp->WriteAt(offset, chunk));
+  }
+  return temp->Publish();
 }
 
 }  // namespace faceberg::engine

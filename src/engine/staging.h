@@ -57,21 +57,34 @@ struct StagingOptions {
 struct StagedFiles {
   /// The input files in order; those that needed staging have file_path set to the local copy.
   std::vector<iceberg::DataFile> files;
+  /// Files with a scheme that `io` stores on the local file system (FileIO::LocalPathOf: the
+  /// files of a mirrored hf:// catalog): read where they are, never copied.
+  int64_t local = 0;
   /// Files that needed staging, and how many of them were downloaded (the rest were cached).
   int64_t staged = 0;
   int64_t downloaded = 0;
   uint64_t bytes_downloaded = 0;
 };
 
-/// Makes every file of `files` that NeedsStaging readable locally, downloading through `io`
-/// (ReadAt in chunks of options.chunk_size, up to options.max_parallel at once) unless an
-/// immutable cache entry of the right size exists. A file's size must match its
-/// file_size_in_bytes (when positive). Files without a scheme (and file://) are left as they are.
+/// Makes every file of `files` that NeedsStaging readable locally: a file `io` stores locally
+/// (io.LocalPathOf) is read in place; the others are downloaded through `io` (ReadAt in chunks
+/// of options.chunk_size, up to options.max_parallel at once) unless an immutable cache entry
+/// of the right size exists. A downloaded file's size must match its file_size_in_bytes (when
+/// positive). Files without a scheme (and file://) are left as they are.
 /// Errors: Corrupt when a remote file's size differs from the manifest's (the message names the
 /// location); the errors of `io` (NotFound, Network, Permission) naming the location; IOError
 /// writing the cache; InvalidArgument when no cache folder can be chosen. No partial entry or
 /// temporary file is left behind.
 Result<StagedFiles> StageDataFiles(io::FileIO& io, const std::vector<iceberg::DataFile>& files,
                                    const StagingOptions& options = {});
+
+/// Stores a copy of the local file `local_path` as the cache entry of the immutable `location`
+/// (a file just uploaded there), so that staging it later reads the copy instead of
+/// downloading it. An entry of the same size is kept as it is. The entry is published like a
+/// download (temporary file, sync, rename); `local_path` is left alone.
+/// Errors: InvalidArgument for a location that is not immutable (IsImmutableLocation) or when
+/// no cache folder can be chosen; NotFound / IOError reading `local_path` or writing the cache.
+Status CacheLocalCopy(std::string_view location, const std::string& local_path,
+                      const StagingOptions& options = {});
 
 }  // namespace faceberg::engine

@@ -22,12 +22,7 @@ Result<iceberg::Snapshot> InsertRows(table::TableOperations& ops, Connection& co
     return NotFound("branch '{}' does not exist: create it with 'faceberg branch TABLE {}'",
                     request.branch, request.branch);
   }
-  WriteOptions write;
-  if (auto size = ParseInt64(metadata->Property("write.target-file-size-bytes", ""))) {
-    if (*size > 0) write.target_file_size_bytes = *size;
-  }
-  std::string codec = ToLower(metadata->Property("write.parquet.compression-codec", "zstd"));
-  if (!codec.empty()) write.compression = codec;
+  const WriteOptions write = WriteOptionsFromProperties(metadata->properties);
   ASSIGN_OR_RETURN(auto files,
                    WriteDataFiles(connection, ops.io(), *metadata, request.source, write));
   if (files.empty()) return InvalidArgument("the input has no rows; nothing was inserted");

@@ -22,10 +22,13 @@ struct InsertRequest {
 };
 
 /// Writes the rows of `request.source` as Parquet data files of `ops`' table (cast to its
-/// current schema, fanned out to partitions) and commits one append snapshot, retrying a lost
-/// race on the new base. Data files written by a failed insert are deleted.
+/// current schema, fanned out to partitions; the write options from its properties) and commits
+/// one append snapshot, retrying a lost race on the new base. The table's location must be
+/// stored locally by ops.io() (a local folder, or the mirror of an hf:// catalog). Data files
+/// written by a failed insert are deleted.
 /// Errors: InvalidArgument (input that does not match the schema, naming the column), NotFound
-/// (input file, branch), Conflict after the retries, IOError.
+/// (input file, branch), NotSupported (a remote table location), Conflict after the retries,
+/// IOError.
 Result<iceberg::Snapshot> InsertRows(table::TableOperations& ops, Connection& connection,
                                      const InsertRequest& request);
 

@@ -5,10 +5,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 #include <system_error>
 
 #include "engine/sql.h"
 #include "format/parquet/footer.h"
+#include "iceberg/name_mapping.h"
 #include "iceberg/parquet_metrics.h"
 #include "iceberg/single_value.h"
 #include "util/strings.h"
@@ -436,7 +439,60 @@ Status CheckWritable(const std::vector<NestedField>& fields, const std::string& 
   return Status::OK();
 }
 
+// The top-level columns WriteDataFiles leaves out of the files: with
+// omit_identity_partition_columns, the sources of the spec's identity fields.
+// Errors: NotSupported for such a source inside a struct.
+Result<std::set<int32_t>> OmittedColumns(const Schema& schema, const PartitionSpec& spec,
+                                         const WriteOptions& options) {
+  std::set<int32_t> out;
+  if (!options.omit_identity_partition_columns) return out;
+  for (const PartitionField& pf : spec.fields) {
+    if (!pf.transform.is_identity()) continue;
+    bool top_level = false;
+    for (const NestedField& f : schema.fields()) top_level = top_level || f.id == pf.source_id;
+    if (!top_level) {
+      return NotSupported(
+          "partition field '{}' takes its values from a column inside a struct, which cannot be "
+          "left out of the data files",
+          pf.name);
+    }
+    out.insert(pf.source_id);
+  }
+  return out;
+}
+
+// The metrics of a file WriteDataFiles wrote for `schema`: by the field ids it carries, or, for
+// files written without them, by the column names (written from `schema`, so they match it).
+Result<iceberg::FileMetrics> WrittenFileMetrics(const parquet::FileMetaData& footer,
+                                                const Schema& schema, bool has_field_ids) {
+  if (has_field_ids) return iceberg::MetricsFromParquet(footer, schema);
+  iceberg::ParquetSchemaInfo info;
+  RETURN_IF_ERROR(iceberg::SchemaFromParquet(footer, &info).status());
+  const iceberg::NameMapping mapping = iceberg::NameMappingFromSchema(schema);
+  std::map<std::string, int32_t> name_to_id;
+  for (const auto& column : info.columns) {
+    std::optional<int32_t> id = mapping.Find(info.field_names[column.field_id]);
+    if (!id) return Internal("written column '{}' is not in the table schema", column.dotted_path);
+    name_to_id[column.dotted_path] = *id;
+  }
+  return iceberg::MetricsFromParquet(footer, schema, &name_to_id);
+}
+
 }  // namespace
+
+WriteOptions WriteOptionsFromProperties(const std::map<std::string, std::string>& properties) {
+  WriteOptions write;
+  auto property = [&](const char* key) -> std::string {
+    auto it = properties.find(key);
+    return it == properties.end() ? "" : it->second;
+  };
+  if (auto size = ParseInt64(property("write.target-file-size-bytes"))) {
+    if (*size > 0) write.target_file_size_bytes = *size;
+  }
+  std::string codec = ToLower(property("write.parquet.compression-codec"));
+  if (!codec.empty()) write.compression = codec;
+  return write;
+}
 
 Result<InputFormat> ParseInputFormat(std::string_view name) {
   std::string lower = ToLower(Trim(name));
@@ -453,10 +509,15 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
                                              const WriteOptions& options) {
   PRECHECK(options.target_file_size_bytes > 0, "the target file size must be positive");
   PRECHECK(options.row_group_size > 0, "the row group size must be positive");
-  const std::string& location = metadata.location;
-  if (location.find("://") != std::string::npos && !StartsWith(location, "file://")) {
+  const std::string data_location = options.data_location.empty()
+                                        ? io::JoinPath(metadata.location, "data")
+                                        : options.data_location;
+  ASSIGN_OR_RETURN(std::optional<std::string> local_data, io.LocalPathOf(data_location));
+  if (!local_data) {
     return NotSupported(
-        "cannot write data files to {}: DuckDB writes only to the local file system", location);
+        "cannot write data files to {}: DuckDB writes only to the local file system (or the "
+        "local mirror of an hf:// catalog)",
+        data_location);
   }
   iceberg::SchemaPtr schema = metadata.CurrentSchema();
   iceberg::PartitionSpecPtr spec = metadata.DefaultSpec();
@@ -549,25 +610,37 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
     keys.push_back(key + " AS " + key_columns.back());
   }
 
+  // Columns left out of the files (their values are in the partition tuples only).
+  ASSIGN_OR_RETURN(std::set<int32_t> omitted, OmittedColumns(*schema, *spec, options));
+  std::vector<NestedField> written_fields;
+  std::vector<std::string> omitted_names;
+  for (const NestedField& f : fields) {
+    if (omitted.count(f.id)) {
+      omitted_names.push_back(QuoteIdentifier(f.name));
+    } else {
+      written_fields.push_back(f);
+    }
+  }
+
   // 4. Write into a private staging folder next to the final files.
-  fs::path data_dir = fs::path(io::LocalPath(location)) / "data";
+  fs::path data_dir = fs::path(*local_data);
   WriteCleanup cleanup(io);
   RETURN_IF_ERROR(cleanup.CreateDirectories(data_dir));
   fs::path staging = data_dir / (std::string(kStagingPrefix) + RandomUuid());
   cleanup.set_staging(staging);
-  std::string field_ids = FieldIdsOption(fields);
-  std::string common =
-      fmt::format("FORMAT parquet, FIELD_IDS {}, COMPRESSION {}, ROW_GROUP_SIZE {}", field_ids,
-                  QuoteLiteral(options.compression), options.row_group_size);
+  std::string common = fmt::format("FORMAT parquet, COMPRESSION {}, ROW_GROUP_SIZE {}",
+                                   QuoteLiteral(options.compression), options.row_group_size);
+  if (options.write_field_ids) common += ", FIELD_IDS " + FieldIdsOption(written_fields);
   std::string copy;
   if (keys.empty()) {
     copy = fmt::format("COPY ({}) TO {} ({}, FILE_SIZE_BYTES {})", rows_sql,
                        QuoteLiteral(staging.string()), common, options.target_file_size_bytes);
   } else {
-    copy =
-        fmt::format("COPY (SELECT __rows.*, {} FROM ({}) AS __rows) TO {} ({}, PARTITION_BY ({}))",
-                    Join(keys, ", "), rows_sql, QuoteLiteral(staging.string()), common,
-                    Join(key_columns, ", "));
+    std::string columns = "__rows.*";
+    if (!omitted_names.empty()) columns += " EXCLUDE (" + Join(omitted_names, ", ") + ")";
+    copy = fmt::format("COPY (SELECT {}, {} FROM ({}) AS __rows) TO {} ({}, PARTITION_BY ({}))",
+                       columns, Join(keys, ", "), rows_sql, QuoteLiteral(staging.string()), common,
+                       Join(key_columns, ", "));
   }
   auto copied = connection.Query(copy);
   if (!copied.ok()) return CleanError(copied.status());
@@ -603,9 +676,9 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
     ASSIGN_OR_RETURN(std::string partition_path,
                      iceberg::PartitionPath(*spec, *schema, file.partition));
     std::string relative =
-        "data/" + (partition_path.empty() ? "" : partition_path + "/") + RandomUuid() + ".parquet";
-    std::string final_location = io::JoinPath(location, relative);
-    fs::path final_path = io::LocalPath(final_location);
+        (partition_path.empty() ? "" : partition_path + "/") + RandomUuid() + ".parquet";
+    std::string final_location = io::JoinPath(data_location, relative);
+    fs::path final_path = io::JoinPath(*local_data, relative);
     RETURN_IF_ERROR(cleanup.CreateDirectories(final_path.parent_path()));
     std::error_code ec;
     fs::rename(file.path, final_path, ec);
@@ -621,7 +694,7 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
       RETURN_IF_ERROR(io.DeleteFile(final_location));
       continue;
     }
-    auto metrics = iceberg::MetricsFromParquet(footer, *schema);
+    auto metrics = WrittenFileMetrics(footer, *schema, options.write_field_ids);
     if (!metrics.ok()) return metrics.status().WithContext(final_location);
     DataFile df;
     df.file_path = final_location;

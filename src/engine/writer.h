@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,22 @@ struct WriteOptions {
   int64_t row_group_size = 122880;
   /// Parquet compression codec: "zstd", "snappy", "gzip" or "uncompressed".
   std::string compression = "zstd";
+  /// The folder the files go to; empty: `<table location>/data`. Like the table location, it
+  /// must be a location the FileIO stores on the local file system (FileIO::LocalPathOf).
+  std::string data_location;
+  /// Leave top-level columns that are the source of an identity partition field out of the
+  /// files: their values live only in the partition tuples (as the `split` column of HF-backed
+  /// tables). Readers fill such columns from the partition tuple.
+  bool omit_identity_partition_columns = false;
+  /// Annotate the Parquet columns with their Iceberg field ids. false: the files carry names
+  /// only and readers map them through the table's name mapping, as files written by other
+  /// tools (an HF dataset's own files) are read.
+  bool write_field_ids = true;
 };
+
+/// The write options a table's properties ask for: write.target-file-size-bytes and
+/// write.parquet.compression-codec (absent or malformed values keep the defaults).
+WriteOptions WriteOptionsFromProperties(const std::map<std::string, std::string>& properties);
 
 /// Parses a format name: "csv", "json", "ndjson", "jsonl", "parquet" (any case) or "auto".
 /// Errors: InvalidArgument naming the accepted names.
@@ -71,9 +87,10 @@ Result<InputFormat> ParseInputFormat(std::string_view name);
 
 /// Writes the rows of `source` as new Parquet data files of the table `metadata` describes,
 /// under `<location>/data/<partition path>/<uuid>.parquet` (the partition path as
-/// iceberg::PartitionPath gives it), and returns them described as DataFiles of the default
-/// spec: path, size, metrics from the written footer, and the partition tuple. An input without
-/// rows gives an empty list.
+/// iceberg::PartitionPath gives it; options.data_location replaces `<location>/data`), and
+/// returns them described as DataFiles of the default spec: path (the location as the table
+/// sees it, e.g. hf://datasets/OWNER/REPO/... for a table of a mirrored catalog), size, metrics
+/// from the written footer, and the partition tuple. An input without rows gives an empty list.
 ///
 /// Input columns match table columns by name, ignoring case (VALUES match by position). Every
 /// value is cast to its column's type; a column of the input that the table lacks, a missing
@@ -81,11 +98,11 @@ Result<InputFormat> ParseInputFormat(std::string_view name);
 /// whole call with one InvalidArgument naming the column and what to do. On any failure every
 /// file written so far is deleted.
 ///
-/// The table location must be on the local file system (DuckDB writes the files); `io` reads
-/// the written footers.
+/// DuckDB writes the files on the local file system: at `io.LocalPathOf` of the data location
+/// (a local path, or a mirrored location); `io` reads the written footers.
 /// Errors: InvalidArgument as above and for a bad source or format; NotFound for a missing input
-/// file; NotSupported for a remote table location or a partition transform this version cannot
-/// write; IOError.
+/// file; NotSupported for a data location `io` does not store locally, a partition transform
+/// this version cannot write, or an omitted partition column inside a struct; IOError.
 Result<std::vector<iceberg::DataFile>> WriteDataFiles(Connection& connection, io::FileIO& io,
                                                       const iceberg::TableMetadata& metadata,
                                                       const InsertSource& source,

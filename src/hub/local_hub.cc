@@ -478,7 +478,7 @@ Result<std::unique_ptr<LocalHub>> LocalHub::Start(const LocalHubOptions& options
   impl->rng.seed(options.seed);
 
   impl->Configure(impl->hub_server, /*storage=*/false, options.threads);
-  impl->Configure(impl->storage_server, /*storage=*/true, std::max(4, options.threads / 2));
+  impl->Configure(impl->storage_server, /*storage=*/true, options.threads);
 
   auto bind = [&](HttpServer& server, int wanted) -> Result<int> {
     int bound = wanted;

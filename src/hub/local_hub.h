@@ -51,8 +51,10 @@ struct LocalHubOptions {
   int retry_after_seconds = 1;
   /// The --tokens file (see local_hub_auth_internal.h); empty means an open hub.
   std::string tokens_file;
-  /// Worker threads (each serves one connection at a time).
-  int threads = 32;
+  /// Worker threads of the hub and, as many again, of the storage origin. Each serves one
+  /// connection at a time and an idle keep-alive connection holds its thread for 5 s, so give
+  /// at least as many as clients keep connections open (faceberg keeps up to 96).
+  int threads = 128;
   /// Largest request body accepted; larger ones get a clean 413.
   uint64_t max_body_bytes = uint64_t{1} << 30;
   /// Tree entries per page (the Hub uses 1000; 50 when expand=true). Small values test paging.

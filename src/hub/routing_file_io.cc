@@ -62,6 +62,7 @@ Result<RoutingFileIO::Route> RoutingFileIO::Resolve(std::string_view location) c
 }
 
 Result<std::optional<std::string>> RoutingFileIO::LocalPathOf(std::string_view location) const {
+  if (!IsLocal(location) && !IsHfUri(location)) return std::optional<std::string>();
   ASSIGN_OR_RETURN(Route route, Resolve(location));
   return route.local_path;
 }

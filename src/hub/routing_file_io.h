@@ -50,9 +50,9 @@ class RoutingFileIO final : public io::FileIO {
   Status AddMirror(std::string_view repo_uri, std::string local_root);
 
   /// The local file or folder `location` is stored in: local paths (file:// stripped), and
-  /// locations under a mirror mapped to its root; nullopt for remote hf:// locations.
-  /// Errors: InvalidArgument for a malformed hf:// URI; NotSupported for other schemes.
-  Result<std::optional<std::string>> LocalPathOf(std::string_view location) const;
+  /// locations under a mirror mapped to its root; nullopt for remote hf:// locations and other
+  /// schemes. Errors: InvalidArgument for a malformed hf:// URI or one that leaves its mirror.
+  Result<std::optional<std::string>> LocalPathOf(std::string_view location) const override;
 
   /// The Hub client, made on first call with RoutingFileIOOptions::api.
   /// Errors: those of HfApi::Make (a token file that cannot be read).

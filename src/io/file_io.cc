@@ -43,6 +43,13 @@ std::string LocalPath(std::string_view location) {
   return std::string(location);
 }
 
+Result<std::optional<std::string>> FileIO::LocalPathOf(std::string_view location) const {
+  if (StartsWith(location, "file://") || location.find("://") == std::string_view::npos) {
+    return std::optional<std::string>(LocalPath(location));
+  }
+  return std::optional<std::string>();
+}
+
 std::string JoinPath(std::string_view base, std::string_view child) {
   if (base.empty()) return std::string(child);
   while (!base.empty() && base.back() == '/' && base.size() > 1) base.remove_suffix(1);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,11 @@ class FileIO {
   virtual Result<bool> Exists(std::string_view location) = 0;
   /// Names (not paths) of the entries directly under `location`, sorted; empty when missing.
   virtual Result<std::vector<std::string>> ListDir(std::string_view location) = 0;
+  /// The local file system path this FileIO stores `location` at, for code that must use the
+  /// file system itself (DuckDB writing files, walking folders); nullopt when the location is
+  /// not stored locally. The default: plain paths as they are, file:// URIs without the scheme,
+  /// nullopt for every other scheme. Errors: those of an override (a malformed URI).
+  virtual Result<std::optional<std::string>> LocalPathOf(std::string_view location) const;
 };
 
 /// FileIO over the local file system. Accepts plain paths and file:// URIs.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "table/reachable_files.h"
@@ -20,10 +21,18 @@ namespace {
 
 constexpr int kMaxOrphanAttempts = 3;
 
-std::string Canonical(const std::string& location) {
+std::string Canonical(const std::string& path) {
   std::error_code ec;
-  fs::path p = fs::absolute(fs::path(io::LocalPath(location)), ec);
+  fs::path p = fs::absolute(fs::path(path), ec);
   return p.lexically_normal().string();
+}
+
+// Adds the canonical local path of `location` (as `io` stores it) to `keep`; locations that are
+// not stored locally cannot be under the table's folder and are skipped.
+Status KeepLocal(const io::FileIO& io, const std::string& location, std::set<std::string>* keep) {
+  ASSIGN_OR_RETURN(std::optional<std::string> local, io.LocalPathOf(location));
+  if (local) keep->insert(Canonical(*local));
+  return Status::OK();
 }
 
 // The version of a metadata file name: "v12.metadata.json" (file catalog) or
@@ -78,7 +87,9 @@ Result<OrphanResult> DeleteOrphanFiles(TableOperations& ops, const OrphanOptions
   for (int attempt = 0; attempt < kMaxOrphanAttempts; ++attempt) {
     ASSIGN_OR_RETURN(iceberg::TableMetadataPtr md, ops.Refresh());
     const std::string metadata_location = ops.current_metadata_location();
-    if (md->location.find("://") != std::string::npos && !StartsWith(md->location, "file://")) {
+    // The table's folder: a local path, or the mirror folder of an hf:// catalog.
+    ASSIGN_OR_RETURN(std::optional<std::string> local_root, ops.io().LocalPathOf(md->location));
+    if (!local_root) {
       return NotSupported("cannot look for orphan files at {}: only local tables can be listed",
                           md->location);
     }
@@ -86,13 +97,15 @@ Result<OrphanResult> DeleteOrphanFiles(TableOperations& ops, const OrphanOptions
     ReachabilityReader reader(ops.io(), /*include_deleted_entries=*/true);
     ASSIGN_OR_RETURN(ReachableFiles reachable, reader.Collect(*md, AllSnapshotIds(*md)));
     std::set<std::string> keep;
-    for (const auto& f : reachable.All()) keep.insert(Canonical(f));
-    for (const auto& e : md->metadata_log) keep.insert(Canonical(e.metadata_file));
-    keep.insert(Canonical(metadata_location));
+    for (const auto& f : reachable.All()) RETURN_IF_ERROR(KeepLocal(ops.io(), f, &keep));
+    for (const auto& e : md->metadata_log) {
+      RETURN_IF_ERROR(KeepLocal(ops.io(), e.metadata_file, &keep));
+    }
+    RETURN_IF_ERROR(KeepLocal(ops.io(), metadata_location, &keep));
     const std::optional<int64_t> current_version =
         MetadataVersion(fs::path(io::LocalPath(metadata_location)).filename().string());
 
-    const fs::path root = Canonical(md->location);
+    const fs::path root = Canonical(*local_root);
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
       return NotFound("the table location {} is not a folder", root.string());

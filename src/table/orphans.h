@@ -34,7 +34,8 @@ struct OrphanResult {
   bool dry_run = false;
 };
 
-/// Lists every file under the table location (the location must be local) and deletes those that
+/// Lists every file under the table location (stored locally: io::FileIO::LocalPathOf, so a local
+/// path or the mirror folder of an hf:// catalog) and deletes those that
 /// are older than the age guard and not reached by the table's current metadata: the current
 /// and logged metadata files, version-hint.text, and every manifest list, manifest (including
 /// entries for deleted files), data file and statistics file of every snapshot. Metadata files of

@@ -2,15 +2,13 @@
 // orphans, diff, delete and overwrite; and crash safety: each failure point of insert, delete,
 // expire and alter kills the process mid-commit, after which the table loads, every committed
 // snapshot reads as before, and only unreferenced files are left (which orphans removes).
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 
+#include "cli_runner.h"
 #include "test_util.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -19,22 +17,10 @@ namespace faceberg {
 namespace {
 
 namespace fs = std::filesystem;
+using faceberg::testing::CliRun;
+using faceberg::testing::Lines;
 using faceberg::testing::TempDir;
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 class EvolutionCliTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -46,31 +32,15 @@ class EvolutionCliTest : public ::testing::TestWithParam<std::string> {
   // Runs faceberg with `args`, the environment variable FACEBERG_FAILPOINT set to `failpoint`
   // when it is not empty.
   CliRun Run(std::vector<std::string> args, const std::string& failpoint = "") {
-    std::string cmd = failpoint.empty() ? "" : "FACEBERG_FAILPOINT=" + Quote(failpoint) + " ";
-    cmd += Quote(FACEBERG_BIN) + " --catalog " + Quote(catalog_);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    const std::string err_path = dir_.Join("stderr.txt");
-    cmd += " 2>" + Quote(err_path);
-    CliRun r;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-    int status = ::pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    FILE* err = std::fopen(err_path.c_str(), "r");
-    while ((n = std::fread(buf.data(), 1, buf.size(), err)) > 0) r.err.append(buf.data(), n);
-    std::fclose(err);
-    return r;
+    args.insert(args.begin(), {"--catalog", catalog_});
+    std::vector<std::string> env;
+    if (!failpoint.empty()) env.push_back("FACEBERG_FAILPOINT=" + failpoint);
+    return testing::RunFaceberg(args, dir_.path().string(), env);
   }
   CliRun Fb(std::vector<std::string> args) { return Run(std::move(args)); }
   Json FbJson(std::vector<std::string> args) {
     args.push_back("--json");
-    CliRun r = Fb(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto j = ParseJson(r.out, "stdout");
-    EXPECT_TRUE(j.ok()) << r.out;
-    return j.ok() ? *j : Json();
+    return testing::ExpectJsonOutput(Fb(args));
   }
   // An error: exit code 1 and one line that says `message`.
   void ExpectError(std::vector<std::string> args, const std::string& message) {

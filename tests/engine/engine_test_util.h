@@ -3,7 +3,9 @@
 
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/database.h"
 #include "format/parquet/footer.h"
@@ -13,6 +15,38 @@
 #include "test_util.h"
 
 namespace faceberg::engine {
+
+/// A FileIO storing "mapped://PATH" locations in the local folder ROOT/PATH (as a mirrored hf://
+/// catalog stores its locations), and local paths as they are.
+class MappedFileIO final : public io::FileIO {
+ public:
+  static constexpr std::string_view kScheme = "mapped://";
+  explicit MappedFileIO(std::string root) : root_(std::move(root)) {}
+
+  Result<std::optional<std::string>> LocalPathOf(std::string_view location) const override {
+    return std::optional<std::string>(Map(location));
+  }
+  Result<std::unique_ptr<io::InputFile>> NewInputFile(std::string_view location) override {
+    return local_.NewInputFile(Map(location));
+  }
+  Status WriteFile(std::string_view location, std::string_view data, io::WriteMode mode) override {
+    return local_.WriteFile(Map(location), data, mode);
+  }
+  Status DeleteFile(std::string_view location) override { return local_.DeleteFile(Map(location)); }
+  Result<bool> Exists(std::string_view location) override { return local_.Exists(Map(location)); }
+  Result<std::vector<std::string>> ListDir(std::string_view location) override {
+    return local_.ListDir(Map(location));
+  }
+
+ private:
+  std::string Map(std::string_view location) const {
+    if (location.substr(0, kScheme.size()) != kScheme) return std::string(location);
+    return io::JoinPath(root_, location.substr(kScheme.size()));
+  }
+
+  std::string root_;
+  io::LocalFileIO local_;
+};
 
 class EngineTest : public ::testing::Test {
  protected:

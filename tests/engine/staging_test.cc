@@ -237,6 +237,44 @@ TEST_F(StagingTest, SizeMismatchAndReadFailuresLeaveNothingBehind) {
                ErrorCode::kNotFound, "mem://missing.parquet");
 }
 
+TEST_F(StagingTest, FilesTheFileIOStoresLocallyAreReadInPlace) {
+  // The files of a mirrored catalog: a scheme, but a local file behind it. No copy is made.
+  MappedFileIO mapped(dir_.Join("mirror"));
+  ASSERT_OK(
+      mapped.WriteFile("mapped://cat/t/data/a.parquet", Bytes(100), io::WriteMode::kNoReplace));
+  std::vector<DataFile> files = {Remote("mapped://cat/t/data/a.parquet", 100)};
+  ASSERT_OK_AND_ASSIGN(StagedFiles staged, StageDataFiles(mapped, files, Options()));
+  EXPECT_EQ(staged.local, 1);
+  EXPECT_EQ(staged.staged, 0);
+  EXPECT_EQ(staged.downloaded, 0);
+  ASSERT_EQ(staged.files.size(), 1u);
+  EXPECT_EQ(staged.files[0].file_path, dir_.Join("mirror/cat/t/data/a.parquet"));
+  EXPECT_EQ(FilesUnder(cache_.path().string()), std::vector<std::string>{});
+}
+
+TEST_F(StagingTest, LocalCopiesOfUploadedFilesServeLaterStagings) {
+  const std::string location = std::string("hf://datasets/o/n@") + kSha + "/data/new.parquet";
+  const std::string local = WriteText("new.parquet", Bytes(2500));
+  ASSERT_OK(CacheLocalCopy(location, local, Options()));
+  EXPECT_TRUE(std::filesystem::exists(local));  // left alone
+  ASSERT_OK_AND_ASSIGN(StagedFiles staged,
+                       StageDataFiles(remote_, {Remote(location, 2500)}, Options()));
+  EXPECT_EQ(staged.staged, 1);
+  EXPECT_EQ(staged.downloaded, 0);
+  EXPECT_EQ(remote_.opens(), 0);  // the Hub is not asked
+  EXPECT_EQ(ReadLocal(staged.files[0].file_path), Bytes(2500));
+  // Caching again keeps the entry; no temporary file is left.
+  ASSERT_OK(CacheLocalCopy(location, local, Options()));
+  EXPECT_EQ(FilesUnder(cache_.path().string()),
+            std::vector<std::string>{staged.files[0].file_path});
+
+  EXPECT_ERROR(CacheLocalCopy("hf://datasets/o/n/data/new.parquet", local, Options()),
+               ErrorCode::kInvalidArgument, "not pinned to a commit");
+  EXPECT_ERROR(CacheLocalCopy(std::string("hf://datasets/o/n@") + kSha + "/other.parquet",
+                              dir_.Join("missing.parquet"), Options()),
+               ErrorCode::kNotFound, "missing.parquet");
+}
+
 // A table whose data file is remote: planned scans and row changes read a staged copy.
 TEST_F(StagingTest, ScansAndRowChangesOfRemoteDataFiles) {
   testing::TempDir warehouse;

@@ -1,5 +1,7 @@
 #include "engine/writer.h"
 
+#include <map>
+
 #include "engine_test_util.h"
 #include "iceberg/partition_spec.h"
 #include "iceberg/single_value.h"
@@ -295,6 +297,100 @@ TEST_F(WriterTest, RefusesWhatItCannotWrite) {
   remote.location = "hf://datasets/owner/repo/table";
   EXPECT_ERROR(WriteDataFiles(*con_, io_, remote, InsertSource::Values("(1)"), {}),
                ErrorCode::kNotSupported, "only to the local file system");
+}
+
+TEST_F(WriterTest, TablesOfMappedLocationsAreWrittenInTheirLocalFolder) {
+  // As in a mirrored hf:// catalog: the table sees mapped:// locations, the files are local.
+  const std::string root = dir_.Join("mirror");
+  MappedFileIO mapped(root);
+  auto md = MakeTable("id long, part int", "part");
+  md.location = "mapped://cat/t";
+  ASSERT_OK_AND_ASSIGN(
+      auto files,
+      WriteDataFiles(*con_, mapped, md, InsertSource::Values("(1, 1), (2, 2), (3, 1)"), {}));
+  ASSERT_EQ(files.size(), 2u);
+  for (const auto& f : files) {
+    EXPECT_TRUE(StartsWith(f.file_path, "mapped://cat/t/data/part=")) << f.file_path;
+    const std::string local = root + "/" + f.file_path.substr(MappedFileIO::kScheme.size());
+    ASSERT_TRUE(std::filesystem::exists(local)) << local;
+    EXPECT_EQ(static_cast<uint64_t>(f.file_size_in_bytes), std::filesystem::file_size(local));
+  }
+  EXPECT_EQ(FilesUnder(root + "/cat/t").size(), 2u);
+  EXPECT_EQ(TotalRows(files), 3);
+
+  // A failed write leaves nothing in the mapped folder either.
+  EXPECT_ERROR(WriteDataFiles(*con_, mapped, md, InsertSource::Values("(4, 'x')"), {}),
+               ErrorCode::kInvalidArgument, "column \"part\"");
+  EXPECT_EQ(FilesUnder(root + "/cat/t").size(), 2u);
+}
+
+TEST_F(WriterTest, IdentityPartitionColumnsAndFieldIdsCanBeLeftOut) {
+  // As for an HF-backed table: the split lives only in the partition tuple, and the files carry
+  // column names without field ids.
+  auto md = MakeTable("id long, tags list<string>, split string", "split");
+  WriteOptions options;
+  options.data_location = dir_.Join("scratch");
+  options.omit_identity_partition_columns = true;
+  options.write_field_ids = false;
+  ASSERT_OK_AND_ASSIGN(
+      auto files, WriteDataFiles(*con_, io_, md,
+                                 InsertSource::Values("(1, ['a'], 'train'), (2, NULL, 'test'), "
+                                                      "(3, ['b', 'c'], 'train')"),
+                                 options));
+  ASSERT_EQ(files.size(), 2u);
+  const iceberg::Schema& table_schema = *md.CurrentSchema();
+  const int32_t element_id = table_schema.FindFieldByName("tags")->type->element().id;
+  const int32_t split_id = table_schema.FindFieldByName("split")->id;
+  std::map<std::string, int64_t> rows_per_split;
+  for (const auto& f : files) {
+    EXPECT_TRUE(StartsWith(f.file_path, dir_.Join("scratch") + "/split=")) << f.file_path;
+    rows_per_split[std::get<std::string>(f.partition.at(0))] += f.record_count();
+    bool ids = true;
+    auto schema = FooterSchema(f.file_path, &ids);
+    EXPECT_FALSE(ids);
+    ASSERT_NE(schema, nullptr);
+    std::vector<std::string> names;
+    for (const auto& field : schema->fields()) names.push_back(field.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"id", "tags"}));
+    // Metrics map the named columns to the table's ids; there are none for split.
+    EXPECT_EQ(f.metrics.value_counts.count(1), 1u);
+    EXPECT_EQ(f.metrics.lower_bounds.count(1), 1u);
+    EXPECT_EQ(f.metrics.value_counts.count(element_id), 1u);
+    EXPECT_EQ(f.metrics.value_counts.count(split_id), 0u);
+  }
+  EXPECT_EQ(rows_per_split, (std::map<std::string, int64_t>{{"test", 1}, {"train", 2}}));
+  EXPECT_EQ(Rows("SELECT * FROM read_parquet(" + FileList(files) + ") ORDER BY id"),
+            (std::vector<Row>{{"1", "[a]"}, {"2", std::nullopt}, {"3", "[b, c]"}}));
+  EXPECT_EQ(FilesUnder(md.location), std::vector<std::string>{});
+
+  // With field ids the written columns keep theirs.
+  options.write_field_ids = true;
+  ASSERT_OK_AND_ASSIGN(
+      files, WriteDataFiles(*con_, io_, md, InsertSource::Values("(4, ['d'], 'train')"), options));
+  ASSERT_EQ(files.size(), 1u);
+  bool ids = false;
+  auto schema = FooterSchema(files[0].file_path, &ids);
+  EXPECT_TRUE(ids);
+  ASSERT_NE(schema, nullptr);
+  EXPECT_EQ(schema->fields().size(), 2u);
+  EXPECT_EQ(files[0].metrics.lower_bounds.count(1), 1u);
+
+  // A partition source inside a struct cannot be left out.
+  auto nested = MakeTable("id long, s struct<p: string>", "s.p", "nested");
+  EXPECT_ERROR(WriteDataFiles(*con_, io_, nested, InsertSource::Values("(1, {'p': 'x'})"), options),
+               ErrorCode::kNotSupported, "inside a struct");
+}
+
+TEST(WriteOptionsTest, FromTableProperties) {
+  WriteOptions defaults = WriteOptionsFromProperties({});
+  EXPECT_EQ(defaults.target_file_size_bytes, WriteOptions{}.target_file_size_bytes);
+  EXPECT_EQ(defaults.compression, "zstd");
+  WriteOptions set = WriteOptionsFromProperties(
+      {{"write.target-file-size-bytes", "1048576"}, {"write.parquet.compression-codec", "SNAPPY"}});
+  EXPECT_EQ(set.target_file_size_bytes, 1048576);
+  EXPECT_EQ(set.compression, "snappy");
+  WriteOptions bad = WriteOptionsFromProperties({{"write.target-file-size-bytes", "-5"}});
+  EXPECT_EQ(bad.target_file_size_bytes, WriteOptions{}.target_file_size_bytes);
 }
 
 TEST_F(WriterTest, EmptyInputWritesNothing) {

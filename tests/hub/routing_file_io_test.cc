@@ -5,7 +5,11 @@
 
 #include <filesystem>
 
+#include "catalog/catalog.h"
 #include "hub_test_util.h"
+#include "table/append.h"
+#include "table/orphans.h"
+#include "util/time.h"
 
 namespace faceberg::hub {
 namespace {
@@ -93,6 +97,47 @@ TEST(RoutingFileIOTest, BadMirrorsAndSchemesAreRefused) {
   EXPECT_ERROR(io.AddMirror("hf://datasets/o/r", ""), ErrorCode::kInvalidArgument, "empty");
   EXPECT_ERROR(io.AddMirror("/tmp/x", "/tmp/y"), ErrorCode::kInvalidArgument, "hf://");
   EXPECT_ERROR(io.NewInputFile("s3://bucket/key"), ErrorCode::kNotSupported, "s3://bucket/key");
+  ASSERT_OK_AND_ASSIGN(auto s3, io.LocalPathOf("s3://bucket/key"));
+  EXPECT_FALSE(s3.has_value());
+}
+
+TEST(RoutingFileIOTest, TablesOfAMirroredCatalogAreCleanedInTheMirrorFolder) {
+  TempDir dir;
+  RoutingFileIO io;
+  const std::string mirror = dir.Join("mirror");
+  ASSERT_OK(io.AddMirror("hf://datasets/alice/cat", mirror));
+  catalog::OpenCatalogOptions options;
+  options.create = true;
+  options.mirror = mirror;
+  ASSERT_OK_AND_ASSIGN(auto cat, catalog::OpenCatalog(io, "hf://datasets/alice/cat", options));
+  const catalog::TableIdentifier id{"default", "t"};
+  catalog::CreateTableOptions create;
+  ASSERT_OK_AND_ASSIGN(create.schema, iceberg::ParseSchemaString("id long"));
+  ASSERT_OK_AND_ASSIGN(auto md, cat->CreateTable(id, create));
+  ASSERT_EQ(md->location, "hf://datasets/alice/cat/default/t");
+  ASSERT_OK_AND_ASSIGN(auto ops, cat->LoadTable(id));
+  iceberg::DataFile data;
+  data.file_path = "hf://datasets/alice/cat/default/t/data/a.parquet";
+  data.file_size_in_bytes = 1;
+  data.metrics.record_count = 1;
+  ASSERT_OK(io.WriteFile(data.file_path, "x", io::WriteMode::kNoReplace));
+  ASSERT_OK(table::AppendFiles(*ops, {data}).status());
+  const std::string stray = mirror + "/default/t/data/stray.parquet";
+  ASSERT_OK(io.WriteFile(stray, "x", io::WriteMode::kNoReplace));
+
+  // orphans lists the mirror folder and keeps what the hf:// metadata references.
+  table::OrphanOptions orphan_options;
+  orphan_options.older_than_ms = NowMillis() + 1000;
+  ASSERT_OK_AND_ASSIGN(table::OrphanResult orphans, table::DeleteOrphanFiles(*ops, orphan_options));
+  EXPECT_EQ(orphans.orphans, std::vector<std::string>{stray});
+  EXPECT_GE(orphans.referenced, 4);  // data file, manifest, manifest list, metadata
+  EXPECT_FALSE(std::filesystem::exists(stray));
+  EXPECT_TRUE(std::filesystem::exists(mirror + "/default/t/data/a.parquet"));
+
+  // A purge removes the table's folder from the mirror, metadata folder included.
+  ASSERT_OK(cat->DropTable(id, /*purge=*/true));
+  EXPECT_FALSE(std::filesystem::exists(mirror + "/default/t"));
+  EXPECT_TRUE(std::filesystem::exists(mirror + "/catalog.json"));
 }
 
 TEST(RoutingFileIOTest, OtherHfLocationsAreReadFromTheHubOnly) {

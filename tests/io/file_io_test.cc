@@ -74,5 +74,20 @@ TEST(PathTest, JoinAndLocal) {
   EXPECT_EQ(LocalPath("/tmp/x"), "/tmp/x");
 }
 
+TEST(LocalFileIOTest, LocalPathOfPlainPathsAndFileUris) {
+  LocalFileIO io;
+  const FileIO& base = io;
+  ASSERT_OK_AND_ASSIGN(auto plain, base.LocalPathOf("/data/t/a.parquet"));
+  EXPECT_EQ(plain, std::optional<std::string>("/data/t/a.parquet"));
+  ASSERT_OK_AND_ASSIGN(auto relative, base.LocalPathOf("warehouse/t"));
+  EXPECT_EQ(relative, std::optional<std::string>("warehouse/t"));
+  ASSERT_OK_AND_ASSIGN(auto uri, base.LocalPathOf("file:///data/t/a.parquet"));
+  EXPECT_EQ(uri, std::optional<std::string>("/data/t/a.parquet"));
+  for (const char* remote : {"hf://datasets/o/r/a.parquet", "s3://bucket/key", "https://x/y"}) {
+    ASSERT_OK_AND_ASSIGN(auto none, base.LocalPathOf(remote));
+    EXPECT_FALSE(none.has_value()) << remote;
+  }
+}
+
 }  // namespace
 }  // namespace faceberg::io
