@@ -76,7 +76,18 @@ Result<std::vector<PlannedTable>> PlanTables(const hub::HfApi& api, const Bridge
   }
   std::vector<PlannedTable> all;
   std::map<std::string, std::string> owner;  // table -> entry name
+  // With names, only entries that can map one of them are discovered (a table of an entry is
+  // named by its `table`, else "{name}_{config}").
+  auto may_map = [&](const DatasetEntry& entry) {
+    if (wanted.empty()) return true;
+    const std::string prefix = TableNameFor(entry.name, "");
+    return std::any_of(wanted.begin(), wanted.end(), [&](const catalog::TableIdentifier& id) {
+      if (id.ns != entry.ns) return false;
+      return entry.table ? id.name == *entry.table : StartsWith(id.name, prefix);
+    });
+  };
   for (const auto& entry : config.datasets) {
+    if (!may_map(entry)) continue;
     ASSIGN_OR_RETURN(DatasetLayout layout, DiscoverDataset(api, entry.repo, entry.revision));
     auto shared = std::make_shared<const DatasetLayout>(std::move(layout));
     ASSIGN_OR_RETURN(auto tables, TablesOfEntry(entry, shared));

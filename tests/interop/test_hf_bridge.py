@@ -210,6 +210,27 @@ def test_sync_reads_only_new_footers_and_time_travels(world):
     assert now == pyiceberg_rows(fb.work, "dataset2_default", hub.endpoint)
     assert before == pyiceberg_rows(fb.work, "dataset2_default", hub.endpoint,
                                     snapshot_id=snapshots[0]["snapshot-id"])
+    # --as-of a time between the two snapshots reads the first dataset revision.
+    between = snapshots[1]["timestamp-ms"] - 1
+    assert fb.rows("dataset2_default", "--as-of", str(between)) == before
+
+    # An insert commits a Parquet file into the dataset repo where HF's rules put it in `test`.
+    api = HfApi(endpoint=hub.endpoint)
+    files_before = set(api.list_repo_files("kszucs/dataset2", repo_type="dataset"))
+    inserted = fb.json("insert", "dataset2_default", "--values",
+                       "(900, 'inserted', ['x'], 'test'), (901, 'inserted', ['y'], 'test')")
+    new_files = set(api.list_repo_files("kszucs/dataset2", repo_type="dataset")) - files_before
+    assert len(new_files) == 1, new_files
+    new_file = new_files.pop()
+    assert new_file.startswith("data/test/") and new_file.endswith(".parquet"), new_file
+    local = api.hf_hub_download("kszucs/dataset2", new_file, repo_type="dataset",
+                                cache_dir=str(fb.work / "hf-cache"))
+    assert pq.read_table(local).column_names == ["id", "text", "tags"]  # split lives in metadata
+    assert inserted["commit"] == api.dataset_info("kszucs/dataset2").sha
+    after = fb.rows("dataset2_default")
+    assert len(after) == 107 and [r["id"] for r in after if r["text"] == "inserted"] == [900, 901]
+    assert after == pyiceberg_rows(fb.work, "dataset2_default", hub.endpoint)
+    assert fb.json("sync", "dataset2_default")["tables"][0]["unchanged"] is True
 
 
 @pytest.mark.parametrize("case", ["missing-repo", "missing-revision", "no-parquet", "unreachable"])
@@ -295,3 +316,35 @@ def test_hf_catalog_push_pull_and_read_straight_from_the_hub(world, tmp_path):
     assert fb.json("properties", "dataset3_default")["properties"]["owner"] == "first-again"
     assert third.json("--catalog", "hf://datasets/kszucs/catalog", "properties",
                       "dataset2_default")["properties"]["owner"] == "first"
+
+
+def test_private_dataset_needs_a_token_that_never_leaks(tmp_path, monkeypatch):
+    root = tmp_path / "hub"
+    write(root / "datasets" / "kszucs" / "secret" / "data" / "train-00000-of-00001.parquet",
+          rows_table(0, 10, "secret"))
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({
+        "tokens": {"hf_secret_owner_token": {"user": "kszucs", "repos": ["kszucs/*"],
+                                             "write": True}},
+        "private": ["kszucs/secret"]}))
+    hub = Hub(root, "--tokens", str(tokens))
+    try:
+        work = tmp_path / "work"
+        work.mkdir()
+        (work / "faceberg.yml").write_text(
+            "catalog:\n  location: catalog\ndatasets:\n  - name: secret\n    repo: kszucs/secret\n")
+        fb = Bridge(work, hub, tmp_path / "cache")
+        fb.run("init")
+        refused = fb.run("create", check=False)
+        assert refused.returncode == 1
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert "token" in refused.stderr, refused.stderr
+        assert not fb.json("list")["tables"]
+        fb.env["HF_TOKEN"] = "hf_secret_owner_token"
+        fb.run("create")
+        assert len(fb.rows("secret_default")) == 10
+        everything = [p for p in work.rglob("*") if p.is_file()]
+        assert everything and not any(b"hf_secret_owner_token" in p.read_bytes()
+                                      for p in everything)
+    finally:
+        hub.stop()
