@@ -468,14 +468,12 @@ Status CannotFollow(const catalog::TableIdentifier& id, std::string_view what) {
 Result<std::map<std::string, std::string>> BlobIdsAt(const hub::HfApi& api, const std::string& repo,
                                                      const std::string& commit) {
   std::map<std::string, std::string> blobs;
-  auto listed = api.ListTree(repo, commit, "", /*recursive=*/true);
+  auto listed = ListRepoFiles(api, repo, commit);
   if (!listed.ok()) {
     if (listed.status().code() == ErrorCode::kNotFound) return blobs;
     return listed.status();
   }
-  for (const hub::RepoEntry& entry : *listed) {
-    if (entry.is_file()) blobs[entry.path] = entry.lfs ? entry.lfs->sha256 : entry.oid;
-  }
+  for (const RepoFile& file : *listed) blobs[file.path] = file.blob_id;
   return blobs;
 }
 

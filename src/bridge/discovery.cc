@@ -1484,6 +1484,36 @@ Result<std::vector<ConfigLayout>> InferParquetExportConfigs(std::span<const Repo
   return out;
 }
 
+Result<std::vector<RepoFile>> ListRepoFiles(const hub::HfApi& api, std::string_view repo,
+                                            std::string_view commit) {
+  ASSIGN_OR_RETURN(std::vector<hub::RepoEntry> entries, api.ListTree(repo, commit, "", true));
+  std::vector<RepoFile> files;
+  for (const hub::RepoEntry& entry : entries) {
+    if (!entry.is_file()) continue;
+    RepoFile file;
+    file.path = entry.path;
+    file.size = entry.size;
+    file.blob_id = entry.lfs ? entry.lfs->sha256 : entry.oid;
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+Result<std::string> ReadRepoReadme(const hub::HfApi& api, std::string_view repo,
+                                   std::string_view commit, std::span<const RepoFile> files) {
+  for (const RepoFile& f : files) {
+    if (f.path != "README.md") continue;
+    if (f.size > kMaxReadmeBytes) {
+      return InvalidArgument("README.md of dataset {} is {} bytes; faceberg reads at most {} MiB",
+                             repo, f.size, kMaxReadmeBytes >> 20);
+    }
+    ASSIGN_OR_RETURN(hub::FileRead read, api.ReadFile({std::string(repo), std::string(commit),
+                                                       "README.md", hub::ByteRange::All()}));
+    return std::move(read.data);
+  }
+  return std::string();
+}
+
 Result<DatasetLayout> DiscoverDataset(const hub::HfApi& api, std::string_view repo,
                                       std::string_view revision) {
   DatasetLayout layout;
@@ -1491,21 +1521,7 @@ Result<DatasetLayout> DiscoverDataset(const hub::HfApi& api, std::string_view re
   layout.revision = revision.empty() ? "main" : std::string(revision);
   ASSIGN_OR_RETURN(layout.commit, api.ResolveRevision(repo, layout.revision));
 
-  auto list_files = [&](const std::string& commit) -> Result<std::vector<RepoFile>> {
-    ASSIGN_OR_RETURN(std::vector<hub::RepoEntry> entries, api.ListTree(repo, commit, "", true));
-    std::vector<RepoFile> files;
-    for (const hub::RepoEntry& entry : entries) {
-      if (!entry.is_file()) continue;
-      RepoFile file;
-      file.path = entry.path;
-      file.size = entry.size;
-      file.blob_id = entry.lfs ? entry.lfs->sha256 : entry.oid;
-      files.push_back(std::move(file));
-    }
-    return files;
-  };
-
-  ASSIGN_OR_RETURN(std::vector<RepoFile> files, list_files(layout.commit));
+  ASSIGN_OR_RETURN(std::vector<RepoFile> files, ListRepoFiles(api, repo, layout.commit));
 
   // Asked for the export branch itself: its layout rules, never the main-branch inference (which
   // would merge its configs).
@@ -1522,17 +1538,7 @@ Result<DatasetLayout> DiscoverDataset(const hub::HfApi& api, std::string_view re
     return layout;
   }
 
-  std::string readme;
-  for (const RepoFile& f : files) {
-    if (f.path != "README.md") continue;
-    if (f.size > kMaxReadmeBytes) {
-      return InvalidArgument("README.md of dataset {} is {} bytes; faceberg reads at most {} MiB",
-                             repo, f.size, kMaxReadmeBytes >> 20);
-    }
-    ASSIGN_OR_RETURN(hub::FileRead read, api.ReadFile({std::string(repo), layout.commit,
-                                                       "README.md", hub::ByteRange::All()}));
-    readme = std::move(read.data);
-  }
+  ASSIGN_OR_RETURN(std::string readme, ReadRepoReadme(api, repo, layout.commit, files));
   auto inferred = InferConfigs(files, readme);
   if (!inferred.ok()) {
     return inferred.status().WithContext(fmt::format("dataset {} at {}", repo, layout.revision));
@@ -1547,7 +1553,7 @@ Result<DatasetLayout> DiscoverDataset(const hub::HfApi& api, std::string_view re
     auto commit = api.ResolveRevision(repo, kParquetExportRevision);
     if (commit.ok()) {
       export_commit = *commit;
-      ASSIGN_OR_RETURN(std::vector<RepoFile> export_files, list_files(export_commit));
+      ASSIGN_OR_RETURN(std::vector<RepoFile> export_files, ListRepoFiles(api, repo, export_commit));
       auto parsed = InferParquetExportConfigs(export_files);
       if (parsed.ok()) export_configs = std::move(*parsed);
     } else if (commit.status().code() != ErrorCode::kNotFound) {

@@ -88,6 +88,17 @@ Result<std::vector<ConfigLayout>> InferConfigs(std::span<const RepoFile> files,
 /// never set (the export does not say). Errors: InvalidArgument when there is no Parquet file.
 Result<std::vector<ConfigLayout>> InferParquetExportConfigs(std::span<const RepoFile> files);
 
+/// The files of `repo` at `commit` (one recursive tree listing, all pages), blob ids as
+/// RepoFile::blob_id says. Errors: those of HfApi::ListTree (NotFound for a missing commit).
+Result<std::vector<RepoFile>> ListRepoFiles(const hub::HfApi& api, std::string_view repo,
+                                            std::string_view commit);
+
+/// The README.md text of `repo` at `commit` when `files` (its listing) has one, else empty.
+/// Errors: InvalidArgument for a README above 16 MiB (refused rather than cut: a cut could hide
+/// the configs block); those of HfApi::ReadFile.
+Result<std::string> ReadRepoReadme(const hub::HfApi& api, std::string_view repo,
+                                   std::string_view commit, std::span<const RepoFile> files);
+
 /// Asks the Hub for the layout of `repo` at `revision` (empty = "main"): resolves the commit,
 /// lists the tree (blob ids: LFS sha256, else the git oid), reads README.md, infers configs.
 /// Parquet configs are read in place (source "main"). When some config is not Parquet, or the repo

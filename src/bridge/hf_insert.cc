@@ -21,9 +21,6 @@ using iceberg::DataFile;
 
 namespace {
 
-// README.md is read whole for the naming rules; a larger one is refused, as discovery does.
-constexpr uint64_t kMaxReadmeBytes = uint64_t{16} << 20;
-
 // A private folder under the system's temporary folder, removed with everything in it.
 class ScratchFolder {
  public:
@@ -82,31 +79,6 @@ class CommitGuardedOperations final : public table::TableOperations {
   const std::string expected_;
   const std::string table_name_;
 };
-
-// The files of `repo` at `commit` (blob ids as discovery records them) and its README.md text.
-struct RepoSnapshot {
-  std::vector<RepoFile> files;
-  std::string readme;
-};
-
-Result<RepoSnapshot> ReadRepoAt(const hub::HfApi& api, const std::string& repo,
-                                const std::string& commit) {
-  RepoSnapshot out;
-  ASSIGN_OR_RETURN(std::vector<hub::RepoEntry> entries, api.ListTree(repo, commit, "", true));
-  for (const hub::RepoEntry& entry : entries) {
-    if (!entry.is_file()) continue;
-    out.files.push_back({entry.path, entry.size, entry.lfs ? entry.lfs->sha256 : entry.oid});
-    if (entry.path != "README.md") continue;
-    if (entry.size > kMaxReadmeBytes) {
-      return InvalidArgument("README.md of dataset {} is {} bytes; faceberg reads at most {} MiB",
-                             repo, entry.size, kMaxReadmeBytes >> 20);
-    }
-    ASSIGN_OR_RETURN(hub::FileRead read,
-                     api.ReadFile({repo, commit, "README.md", hub::ByteRange::All()}));
-    out.readme = std::move(read.data);
-  }
-  return out;
-}
 
 // 64 random bits as 16 hex digits: the part of a new file name that keeps names from colliding.
 std::string UniqueHex() {
@@ -190,8 +162,9 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
   }
 
   // The repo as the table last saw it: where new files may go, and the config's splits.
-  ASSIGN_OR_RETURN(RepoSnapshot repo_files, ReadRepoAt(api, repo, recorded));
-  auto inferred = InferConfigs(repo_files.files, repo_files.readme);
+  ASSIGN_OR_RETURN(std::vector<RepoFile> repo_files, ListRepoFiles(api, repo, recorded));
+  ASSIGN_OR_RETURN(std::string readme, ReadRepoReadme(api, repo, recorded, repo_files));
+  auto inferred = InferConfigs(repo_files, readme);
   if (!inferred.ok()) {
     return inferred.status().WithContext(fmt::format("dataset {} at {}", repo, recorded));
   }
@@ -224,7 +197,7 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
   DatasetInsertResult result;
   result.repo = repo;
   std::vector<std::string> local_paths;
-  std::vector<RepoFile> tree = repo_files.files;
+  std::vector<RepoFile> tree = repo_files;
   for (const DataFile& file : written) {
     InsertedDatasetFile added;
     added.rows = file.record_count();
@@ -239,7 +212,7 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
           "one of them (or a new split name)",
           added.rows, kSplitColumn, config_name, repo, Join(splits, ", "));
     }
-    auto path = NewDataFilePath(tree, repo_files.readme, config_name, added.split, UniqueHex());
+    auto path = NewDataFilePath(tree, readme, config_name, added.split, UniqueHex());
     if (!path.ok()) return path.status().WithContext(fmt::format("dataset {}", repo));
     added.path = *path;
     tree.push_back({added.path, static_cast<uint64_t>(file.file_size_in_bytes), ""});
