@@ -33,6 +33,11 @@ Result<CommittedTable> Catalog::CommitTableImpl(const TableIdentifier& id,
   return created;
 }
 
+Result<std::string> Catalog::LocationForNewTable(const TableIdentifier& id) {
+  return NotSupported("catalog '{}' cannot tell where table '{}' would be created", name(),
+                      id.ToString());
+}
+
 namespace {
 
 // "hf://datasets/OWNER/REPO" without a trailing '/', when `uri` names a repository in that form

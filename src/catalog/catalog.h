@@ -96,6 +96,11 @@ class Catalog {
   /// is left behind on failure.
   virtual Result<iceberg::TableMetadataPtr> CreateTable(const TableIdentifier& id,
                                                         const CreateTableOptions& options) = 0;
+  /// The location CreateTable (or an assert-create commit) would give `id` now when no location
+  /// is asked for: the default folder, or a free one beside it (see each catalog). Nothing is
+  /// written; the REST server's stage-create reports it. Errors: InvalidArgument for a bad
+  /// identifier; NotSupported when the catalog cannot tell (the default).
+  virtual Result<std::string> LocationForNewTable(const TableIdentifier& id);
   /// The table's operations, already refreshed (current_metadata_location() is set).
   /// Errors: NotFound naming the table and how to list tables.
   virtual Result<std::unique_ptr<table::TableOperations>> LoadTable(const TableIdentifier& id) = 0;

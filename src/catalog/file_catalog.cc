@@ -280,7 +280,7 @@ Result<bool> FileCatalog::TableExists(const TableIdentifier& id) {
 Result<std::pair<std::string, std::string>> FileCatalog::NewTableFolder(
     const TableIdentifier& id, const std::string& location) {
   auto holds_metadata = [&](const std::string& folder) -> Result<bool> {
-    return io_.Exists(io::JoinPath(folder, "metadata"));
+    return HoldsTableMetadata(io_, folder);
   };
   if (!location.empty()) {
     std::string folder = location;
@@ -289,6 +289,12 @@ Result<std::pair<std::string, std::string>> FileCatalog::NewTableFolder(
     ASSIGN_OR_RETURN(bool taken, holds_metadata(folder));
     if (taken) {
       return AlreadyExists("{} already holds table metadata; pick another location", folder);
+    }
+    // A folder inside the table root is stored relative to it, as default folders are (a REST
+    // stage-create names the default folder explicitly), so the catalog can still be moved.
+    const std::string root = CanonicalFolder(table_root_);
+    if (StartsWith(folder, root + "/")) {
+      return std::make_pair(folder.substr(root.size() + 1), folder);
     }
     return std::make_pair(folder, folder);
   }
@@ -305,6 +311,12 @@ Result<std::pair<std::string, std::string>> FileCatalog::NewTableFolder(
     candidate = relative + "-" + RandomUuid().substr(0, 8);
   }
   return Internal("no free folder for table '{}'", id.ToString());
+}
+
+Result<std::string> FileCatalog::LocationForNewTable(const TableIdentifier& id) {
+  RETURN_IF_ERROR(ValidateTableIdentifier(id));
+  ASSIGN_OR_RETURN(auto folder, NewTableFolder(id, ""));
+  return CanonicalFolder(folder.second);
 }
 
 Result<iceberg::TableMetadataPtr> FileCatalog::CreateTable(const TableIdentifier& id,

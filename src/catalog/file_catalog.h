@@ -5,8 +5,9 @@
 //
 // Locations: a new table lives in <root>/<ns levels as folders>/<table> (stored relative to the
 // root, so the folder can be moved or pushed as a whole), or at CreateTableOptions::location
-// (stored as given). When the default folder already holds table metadata (a table renamed or
-// dropped without purge), the new table gets <table>-<8 hex digits> beside it.
+// (stored relative to the root when inside it, else as given). When the default folder already
+// holds table metadata (a table renamed or dropped without purge), the new table gets
+// <table>-<8 hex digits> beside it.
 // RenameTable changes only catalog.json: the folder stays (metadata and manifests record absolute
 // paths, so moving it is not safe). RegisterTable accepts <folder>/metadata/vN.metadata.json and
 // tracks the folder (its newest version is loaded).
@@ -95,6 +96,7 @@ class FileCatalog final : public Catalog {
   Result<std::vector<TableIdentifier>> ListTables() { return ListTables(""); }
   Result<iceberg::TableMetadataPtr> CreateTable(const TableIdentifier& id,
                                                 const CreateTableOptions& options) override;
+  Result<std::string> LocationForNewTable(const TableIdentifier& id) override;
   Result<std::unique_ptr<table::TableOperations>> LoadTable(const TableIdentifier& id) override;
   Result<bool> TableExists(const TableIdentifier& id) override;
   Status DropTable(const TableIdentifier& id, bool purge) override;

@@ -20,6 +20,17 @@ std::optional<int64_t> VersionOfFileName(const std::string& name) {
 }
 }  // namespace
 
+Result<bool> HoldsTableMetadata(io::FileIO& io, const std::string& location) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, io.ListDir(io::JoinPath(location, "metadata")));
+  for (const std::string& name : names) {
+    if (name == kVersionHint || EndsWith(name, ".metadata.json") ||
+        EndsWith(name, ".metadata.json.gz")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Result<iceberg::TableMetadataPtr> ReadMetadataFile(io::FileIO& io, const std::string& location) {
   ASSIGN_OR_RETURN(auto file, io.NewInputFile(location));
   ASSIGN_OR_RETURN(std::string text, file->ReadAll(kMaxMetadataBytes));

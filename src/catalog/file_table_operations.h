@@ -40,6 +40,12 @@ class FileTableOperations final : public table::TableOperations {
   iceberg::TableMetadataPtr current_;
 };
 
+/// True when the table folder `location` holds table metadata: a *.metadata.json file (any
+/// catalog's naming, gzipped too) or version-hint.text in its metadata folder. Manifests and
+/// manifest lists alone do not count: a REST client writes them before the commit that creates
+/// a staged table. Errors: IOError.
+Result<bool> HoldsTableMetadata(io::FileIO& io, const std::string& location);
+
 /// Reads a metadata file at any location (a vN.metadata.json, or a catalog's metadata pointer).
 /// Errors: NotFound, Corrupt naming the file.
 Result<iceberg::TableMetadataPtr> ReadMetadataFile(io::FileIO& io, const std::string& location);

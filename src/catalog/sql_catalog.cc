@@ -632,7 +632,7 @@ Result<std::string> SqlCatalog::DefaultTableLocation(const TableIdentifier& id) 
 Result<std::string> SqlCatalog::NewTableLocation(const TableIdentifier& id,
                                                  const std::string& location) {
   auto holds_metadata = [&](const std::string& folder) -> Result<bool> {
-    return io_.Exists(io::JoinPath(folder, "metadata"));
+    return HoldsTableMetadata(io_, folder);
   };
   if (!location.empty()) {
     std::string folder = AbsoluteLocation(location);
@@ -651,6 +651,11 @@ Result<std::string> SqlCatalog::NewTableLocation(const TableIdentifier& id,
     candidate = base + "-" + RandomUuid().substr(0, 8);
   }
   return Internal("no free location for table '{}'", id.ToString());
+}
+
+Result<std::string> SqlCatalog::LocationForNewTable(const TableIdentifier& id) {
+  RETURN_IF_ERROR(ValidateTableIdentifier(id));
+  return NewTableLocation(id, "");
 }
 
 Result<iceberg::TableMetadataPtr> SqlCatalog::CreateTable(const TableIdentifier& id,

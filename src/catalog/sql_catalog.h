@@ -81,6 +81,7 @@ class SqlCatalog final : public Catalog {
   Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override;
   Result<iceberg::TableMetadataPtr> CreateTable(const TableIdentifier& id,
                                                 const CreateTableOptions& options) override;
+  Result<std::string> LocationForNewTable(const TableIdentifier& id) override;
   Result<std::unique_ptr<table::TableOperations>> LoadTable(const TableIdentifier& id) override;
   Result<bool> TableExists(const TableIdentifier& id) override;
   Status DropTable(const TableIdentifier& id, bool purge) override;

@@ -58,6 +58,7 @@ int Run(int argc, char** argv) {
   RegisterEvolutionCommands(app, &commands);
   RegisterMirrorCommands(app, &commands);
   RegisterBridgeCommands(app, &commands);
+  RegisterServerCommands(app, &commands);
 
   try {
     app.parse(argc, argv);
