@@ -4,8 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 #include "catalog/file_table_operations.h"
+#include "cli/foreground.h"
 
 namespace faceberg::cli {
 
@@ -105,6 +107,14 @@ Result<LoadedTable> LoadTableOrFile(Context& ctx, const std::string& name) {
 }
 
 void Context::PrintJson(const OrderedJson& json) const { std::cout << DumpJson(json, 2) << "\n"; }
+
+std::function<void(std::string_view)> StderrLineLogger() {
+  auto mu = std::make_shared<std::mutex>();
+  return [mu](std::string_view line) {
+    std::lock_guard<std::mutex> lock(*mu);
+    std::cerr << line << "\n";
+  };
+}
 
 void Context::Print(const std::string& line) const {
   if (!options_.quiet) std::cout << line << "\n";

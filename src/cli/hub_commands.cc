@@ -1,12 +1,9 @@
 // hub serve: the local HF-compatible hub over a folder, until SIGINT or SIGTERM.
-#include <pthread.h>
-
-#include <csignal>
 #include <iostream>
 #include <memory>
-#include <mutex>
 
 #include "cli/context.h"
+#include "cli/foreground.h"
 #include "hub/local_hub.h"
 
 namespace faceberg::cli {
@@ -28,22 +25,13 @@ Status RunServe(Context& ctx, ServeArgs args) {
   options.lfs_chunk_size = static_cast<uint64_t>(args.lfs_chunk_mb * 1024 * 1024);
   options.redirect_regular_files = !args.no_resolve_redirect;
   if (ctx.options().verbose) {
-    auto mu = std::make_shared<std::mutex>();
-    options.log = [mu](std::string_view line) {
-      std::lock_guard<std::mutex> lock(*mu);
-      std::cerr << line << "\n";
-    };
+    options.log = StderrLineLogger();
   }
-  // Block the stop signals before any server thread exists, so only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any server thread exists, so that only stop.Wait() below sees the signals.
+  StopSignals stop;
 
   auto started = hub::LocalHub::Start(options);
   if (!started.ok()) {
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return started.status();
   }
   std::unique_ptr<hub::LocalHub> server = std::move(started).value();
@@ -53,8 +41,7 @@ Status RunServe(Context& ctx, ServeArgs args) {
     std::cerr << "faceberg hub: repos under " << options.root << "/datasets/OWNER/NAME, storage "
               << "origin on port " << server->cdn_port() << "; stop with Ctrl-C\n";
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  stop.Wait();
   server->Stop();
   return Status::OK();
 }

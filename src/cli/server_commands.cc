@@ -1,12 +1,9 @@
 // serve: the Iceberg REST catalog server over the configured catalog, until SIGINT or SIGTERM.
-#include <pthread.h>
-
-#include <csignal>
 #include <iostream>
 #include <memory>
-#include <mutex>
 
 #include "cli/context.h"
+#include "cli/foreground.h"
 #include "server/bearer_tokens.h"
 #include "server/rest_server.h"
 #include "server/rest_service.h"
@@ -41,21 +38,12 @@ Status RunServe(Context& ctx, ServeArgs args) {
   ASSIGN_OR_RETURN(auto catalog, ctx.OpenCatalog());
   ASSIGN_OR_RETURN(auto service, server::RestCatalogService::Make(*catalog, service_options));
   if (ctx.options().verbose) {
-    auto mu = std::make_shared<std::mutex>();
-    args.http.log = [mu](std::string_view line) {
-      std::lock_guard<std::mutex> lock(*mu);
-      std::cerr << line << "\n";
-    };
+    args.http.log = StderrLineLogger();
   }
-  // Block the stop signals before any server thread exists, so only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any server thread exists, so that only stop.Wait() below sees the signals.
+  StopSignals stop;
   auto started = server::RestServer::Start(args.http, *service);
   if (!started.ok()) {
-    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return started.status();
   }
   std::unique_ptr<server::RestServer> rest = std::move(started).value();
@@ -72,8 +60,7 @@ Status RunServe(Context& ctx, ServeArgs args) {
                 << args.http.host << ")\n";
     }
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  stop.Wait();
   rest->Stop();
   return Status::OK();
 }

@@ -9,7 +9,7 @@
 
 #include "cli_runner.h"
 #include "engine/database.h"
-#include "hub_process.h"
+#include "server_process.h"
 #include "test_util.h"
 #include "util/json.h"
 #include "util/time.h"

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "cli_runner.h"
-#include "hub_process.h"
+#include "server_process.h"
 #include "test_util.h"
 #include "util/json.h"
 
