@@ -302,6 +302,20 @@ std::pair<std::vector<T>, std::string> Page(const std::vector<T>& items,
   return {std::move(out), std::move(next)};
 }
 
+// The page of `items` a list request asks for with pageToken and pageSize (all of them when it
+// does not ask), and the next page token. Errors: InvalidArgument for a bad pageSize.
+template <typename T, typename KeyFn>
+Result<std::pair<std::vector<T>, std::string>> RequestedPage(const RestRequest& request,
+                                                             const std::vector<T>& items,
+                                                             KeyFn key) {
+  auto page_token = request.Query("pageToken");
+  auto page_size = request.Query("pageSize");
+  if (!page_token || !page_size) return std::make_pair(items, std::string());
+  auto size = ParseInt64(*page_size);
+  if (!size || *size < 1) return InvalidArgument("pageSize must be a positive integer");
+  return Page(items, *page_token, static_cast<size_t>(*size), key);
+}
+
 }  // namespace
 
 std::string RestRequest::Header(std::string_view name) const {
@@ -548,18 +562,11 @@ RestResponse RestCatalogService::ListNamespaces(const Call& call) const {
   }
   auto namespaces = catalog_.ListNamespaces(parent);
   if (!namespaces.ok()) return StatusResponse(namespaces.status(), ErrorContext::kNamespace);
-  std::vector<std::string> page = *namespaces;
-  std::string next;
-  auto page_token = call.request.Query("pageToken");
-  auto page_size = call.request.Query("pageSize");
-  if (page_token && page_size) {
-    auto size = ParseInt64(*page_size);
-    if (!size || *size < 1) {
-      return ErrorResponse(400, "BadRequestException", "pageSize must be a positive integer");
-    }
-    std::tie(page, next) = Page(*namespaces, *page_token, static_cast<size_t>(*size),
-                                [](const std::string& ns) { return ns; });
+  auto paged = RequestedPage(call.request, *namespaces, [](const std::string& ns) { return ns; });
+  if (!paged.ok()) {
+    return ErrorResponse(400, "BadRequestException", paged.status().message());
   }
+  auto& [page, next] = *paged;
   OrderedJson body;
   body["namespaces"] = OrderedJson::array();
   for (const std::string& ns : page) body["namespaces"].push_back(NamespaceToJson(ns));
@@ -666,18 +673,12 @@ RestResponse RestCatalogService::ListViews(const std::string& ns) const {
 RestResponse RestCatalogService::ListTables(const Call& call, const std::string& ns) const {
   auto tables = catalog_.ListTables(ns);
   if (!tables.ok()) return StatusResponse(tables.status(), ErrorContext::kNamespace);
-  std::vector<TableIdentifier> page = *tables;
-  std::string next;
-  auto page_token = call.request.Query("pageToken");
-  auto page_size = call.request.Query("pageSize");
-  if (page_token && page_size) {
-    auto size = ParseInt64(*page_size);
-    if (!size || *size < 1) {
-      return ErrorResponse(400, "BadRequestException", "pageSize must be a positive integer");
-    }
-    std::tie(page, next) = Page(*tables, *page_token, static_cast<size_t>(*size),
-                                [](const TableIdentifier& id) { return id.ToString(); });
+  auto paged =
+      RequestedPage(call.request, *tables, [](const TableIdentifier& id) { return id.ToString(); });
+  if (!paged.ok()) {
+    return ErrorResponse(400, "BadRequestException", paged.status().message());
   }
+  auto& [page, next] = *paged;
   OrderedJson out;
   out["identifiers"] = OrderedJson::array();
   for (const TableIdentifier& id : page)
