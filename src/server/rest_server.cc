@@ -100,6 +100,21 @@ void RestServer::Impl::Configure() {
   // Requests without a body are served before routing; the others once cpp-httplib has read the
   // body (refusing one over the limit with a 413 that the error handler below shapes).
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // A body announced larger than the limit is refused before it is read (and the connection
+    // closed, since its bytes were not consumed), so a client cannot hold a thread with it.
+    if (req.has_header("Content-Length")) {
+      const auto length = ParseInt64(req.get_header_value("Content-Length"));
+      const uint64_t max = service->options().max_body_bytes;
+      if (!length || *length < 0 || static_cast<uint64_t>(*length) > max) {
+        RestResponse error = internal::ErrorResponse(
+            413, "BadRequestException",
+            fmt::format("the request body is larger than the {} bytes this server accepts", max));
+        res.status = 413;
+        res.set_header("Connection", "close");
+        res.set_content(error.body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     if (req.method == "POST" || req.method == "PUT" || req.method == "DELETE" ||
         req.method == "PATCH") {
       return httplib::Server::HandlerResponse::Unhandled;

@@ -20,37 +20,38 @@ def faceberg_bin() -> str:
     return path
 
 
-class Hub:
-    """One `faceberg hub serve` subprocess."""
+class ServeProcess:
+    """`faceberg ARGS` as a child process whose first stdout line is "serving URL" (its `uri`);
+    stderr goes to `log_path`. Stopped with SIGTERM; usable in a `with` block."""
 
-    def __init__(self, root: pathlib.Path, *extra: str):
-        self.root = root
-        self.log = open(root.parent / f"hub-{os.getpid()}-{id(self)}.log", "w")
-        self.proc = subprocess.Popen(
-            [faceberg_bin(), "hub", "serve", "--root", str(root), "--port", "0", *extra],
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            text=True,
-        )
+    def __init__(self, args: list, log_path: pathlib.Path):
+        self.log_path = log_path
+        self._log = open(log_path, "w")
+        self.proc = subprocess.Popen([faceberg_bin(), *map(str, args)], stdout=subprocess.PIPE,
+                                     stderr=self._log, text=True)
         lines: "queue.Queue[str]" = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
         try:
             first = lines.get(timeout=60)
         except queue.Empty:
             self.stop()
-            raise AssertionError("faceberg hub serve printed nothing within 60 s")
+            raise AssertionError(f"faceberg {args[0]} printed nothing within 60 s; see {log_path}")
         if not first.startswith("serving "):
             self.stop()
-            raise AssertionError(f"unexpected first line {first!r}; see {self.log.name}")
-        self.endpoint = first.split()[1].strip()
+            raise AssertionError(f"unexpected first line {first!r}: {self.log()}")
+        self.first_line = first.strip()
+        self.uri = first.split()[1].strip()
+        # Keep draining stdout so a chatty server never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
 
-    def stats(self) -> dict:
-        with urllib.request.urlopen(self.endpoint + "/_faceberg/stats", timeout=10) as r:
-            return json.load(r)
+    def log(self) -> str:
+        """Everything the server wrote to stderr so far."""
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text()
 
-    def reset_stats(self) -> None:
-        req = urllib.request.Request(self.endpoint + "/_faceberg/stats/reset", data=b"", method="POST")
-        urllib.request.urlopen(req, timeout=10).close()
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -60,4 +61,29 @@ class Hub:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=20)
-        self.log.close()
+        if not self._log.closed:
+            self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Hub(ServeProcess):
+    """One `faceberg hub serve --root ROOT --port 0 [extra...]` subprocess; `endpoint` is its URL."""
+
+    def __init__(self, root: pathlib.Path, *extra: str):
+        self.root = root
+        super().__init__(["hub", "serve", "--root", root, "--port", "0", *extra],
+                         root.parent / f"hub-{os.getpid()}-{id(self)}.log")
+        self.endpoint = self.uri
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(self.endpoint + "/_faceberg/stats", timeout=10) as r:
+            return json.load(r)
+
+    def reset_stats(self) -> None:
+        req = urllib.request.Request(self.endpoint + "/_faceberg/stats/reset", data=b"", method="POST")
+        urllib.request.urlopen(req, timeout=10).close()

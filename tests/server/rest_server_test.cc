@@ -1,6 +1,11 @@
 // RestServer: the service over real HTTP (cpp-httplib), with libcurl as the client.
 #include "server/rest_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <mutex>
 #include <thread>
 
@@ -115,6 +120,34 @@ TEST_F(RestServerTest, HostileRequestsGetSpecErrorsAndTheServerKeepsServing) {
   io::HttpResponse deep = Send(io::HttpMethod::kPost, "/v1/namespaces",
                                std::string(1500, '[') + std::string(1500, ']'));
   EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(Send(io::HttpMethod::kGet, "/v1/config").status, 200);
+}
+
+// Regression: a body announced larger than the limit was read (or waited for) before the 413.
+// Now the 413 comes after the headers alone, closing the connection.
+TEST_F(RestServerTest, AnOversizedBodyIsRefusedBeforeItIsSent) {
+  RestServiceOptions options;
+  options.max_body_bytes = 4096;
+  StartServer(options);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string headers =
+      "POST /v1/namespaces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1073741824\r\n\r\n";
+  ASSERT_EQ(::send(fd, headers.data(), headers.size(), 0), static_cast<ssize_t>(headers.size()));
+  std::string answer;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) answer.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("Connection: close"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("BadRequestException"));
   EXPECT_EQ(Send(io::HttpMethod::kGet, "/v1/config").status, 200);
 }
 
