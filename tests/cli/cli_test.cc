@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "cli_runner.h"
 #include "test_util.h"
@@ -33,6 +34,34 @@ TEST(CliTest, VersionAndHelp) {
   EXPECT_EQ(ch.exit_code, 0);
   EXPECT_THAT(ch.out, ::testing::HasSubstr("--partition-by"));
   EXPECT_THAT(ch.out, ::testing::HasSubstr("Example"));
+}
+
+// Every command listed by --help shows its usage, options and at least one example.
+TEST(CliTest, EveryCommandHasHelpWithAnExample) {
+  TempDir dir;
+  CliRun top = Faceberg({"--help"}, dir);
+  ASSERT_EQ(top.exit_code, 0);
+  const auto at = top.out.find("Subcommands:");
+  ASSERT_NE(at, std::string::npos) << top.out;
+  std::vector<std::vector<std::string>> commands;
+  std::istringstream lines(top.out.substr(at));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string name;
+    if (!(words >> name)) continue;
+    commands.push_back(name == "hub" ? std::vector<std::string>{"hub", "serve"}
+                                     : std::vector<std::string>{name});
+  }
+  EXPECT_GE(commands.size(), 30u);
+  for (auto args : commands) {
+    args.push_back("--help");
+    CliRun help = Faceberg(args, dir);
+    EXPECT_EQ(help.exit_code, 0) << args[0];
+    EXPECT_THAT(help.out, ::testing::HasSubstr("Usage:")) << args[0];
+    EXPECT_THAT(help.out, ::testing::HasSubstr("Example")) << args[0];
+  }
 }
 
 TEST(CliTest, UsageErrorsExitTwoWithOneLine) {
