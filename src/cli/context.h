@@ -85,6 +85,8 @@ void RegisterEvolutionCommands(CLI::App& app,
 void RegisterMirrorCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterBridgeCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterServerCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterGenerateCommands(CLI::App& app,
+                              std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 
 /// `create [TABLE...]` without --schema: the tables faceberg.yml maps (bridge_commands.cc).
 Status RunCreateDatasetTables(Context& ctx, const std::vector<std::string>& names);

@@ -59,6 +59,7 @@ int Run(int argc, char** argv) {
   RegisterMirrorCommands(app, &commands);
   RegisterBridgeCommands(app, &commands);
   RegisterServerCommands(app, &commands);
+  RegisterGenerateCommands(app, &commands);
 
   try {
     app.parse(argc, argv);
