@@ -12,6 +12,7 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 step() { printf '\n$ %s\n' "$*"; "$@"; }
+faceberg() { "$FACEBERG" "$@"; }
 
 "$PY" - <<'PY'
 import pyarrow as pa, pyarrow.parquet as pq
@@ -24,18 +25,18 @@ for name, start, split in (("train", 0, "train"), ("test", 1000, "test")):
     }), f"{name}.parquet")
 PY
 
-step "$FACEBERG" --catalog warehouse init
-step "$FACEBERG" --catalog warehouse create demo.examples --schema "id long not null, text string, split string" --partition-by split
-step "$FACEBERG" --catalog warehouse add-files demo.examples train.parquet
-step "$FACEBERG" --catalog warehouse add-files demo.examples test.parquet
+step faceberg --catalog warehouse init
+step faceberg --catalog warehouse create demo.examples --schema "id long not null, text string, split string" --partition-by split
+step faceberg --catalog warehouse add-files demo.examples train.parquet
+step faceberg --catalog warehouse add-files demo.examples test.parquet
 FIRST=$("$FACEBERG" --catalog warehouse --json snapshots demo.examples | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["snapshots"][0]["snapshot-id"])')
-step "$FACEBERG" --catalog warehouse insert demo.examples --values "(2000, 'validation example 0', 'validation'), (2001, 'validation example 1', 'validation')"
-step "$FACEBERG" --catalog warehouse list
-step "$FACEBERG" --catalog warehouse snapshots demo.examples
-step "$FACEBERG" --catalog warehouse scan demo.examples --where "split = 'test' AND id >= 1001"
-step "$FACEBERG" --catalog warehouse scan demo.examples --where "split = 'test'" --explain
-step "$FACEBERG" --catalog warehouse sql "SELECT split, count(*) AS n FROM demo.examples GROUP BY split ORDER BY split"
-step "$FACEBERG" --catalog warehouse sql "SELECT count(*) AS rows_in_first_snapshot FROM demo.examples@$FIRST"
+step faceberg --catalog warehouse insert demo.examples --values "(2000, 'validation example 0', 'validation'), (2001, 'validation example 1', 'validation')"
+step faceberg --catalog warehouse list
+step faceberg --catalog warehouse snapshots demo.examples
+step faceberg --catalog warehouse scan demo.examples --where "split = 'test' AND id >= 1001"
+step faceberg --catalog warehouse scan demo.examples --where "split = 'test'" --explain
+step faceberg --catalog warehouse sql "SELECT split, count(*) AS n FROM demo.examples GROUP BY split ORDER BY split"
+step faceberg --catalog warehouse sql "SELECT count(*) AS rows_in_first_snapshot FROM demo.examples@$FIRST"
 
 printf '\n$ python: PyIceberg StaticTable and DuckDB iceberg_scan read the table\n'
 "$PY" - <<'PY'
