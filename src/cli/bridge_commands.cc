@@ -94,6 +94,9 @@ Status RunSync(Context& ctx, const std::vector<std::string>& names) {
 
 Status RunCreateDatasetTables(Context& ctx, const std::vector<std::string>& names) {
   auto configured = ctx.Config();
+  if (!configured.ok() && configured.status().code() != ErrorCode::kNotFound) {
+    return configured.status();
+  }
   if (!configured.ok()) {
     return NotFound(
         "no {} to create tables from: write one listing the datasets, pass --config FILE, or "

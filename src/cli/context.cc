@@ -39,6 +39,15 @@ std::string Context::MirrorFolder() const {
 }
 
 Status Context::Init() {
+  // With the catalog given by --catalog or FACEBERG_CATALOG, faceberg.yml is read only by the
+  // commands that need it (Config()), so a broken one does not stop the others.
+  const char* env = std::getenv("FACEBERG_CATALOG");
+  if (!options_.catalog.empty() || (env && *env)) return Status::OK();
+  return LoadConfig();
+}
+
+Status Context::LoadConfig() {
+  config_tried_ = true;
   const bool explicit_config = options_.config != "faceberg.yml";
   std::error_code ec;
   if (!explicit_config && !std::filesystem::exists(options_.config, ec)) return Status::OK();
@@ -46,6 +55,7 @@ Status Context::Init() {
 }
 
 Status Context::UseConfig(const std::string& path) {
+  config_tried_ = true;
   ASSIGN_OR_RETURN(bridge::BridgeConfig config, bridge::LoadBridgeConfig(io_, path));
   config_location_.clear();
   const std::string& location = config.catalog_location;
@@ -67,7 +77,8 @@ Status Context::UseConfig(const std::string& path) {
   return Status::OK();
 }
 
-Result<const bridge::BridgeConfig*> Context::Config() const {
+Result<const bridge::BridgeConfig*> Context::Config() {
+  if (!config_ && !config_tried_) RETURN_IF_ERROR(LoadConfig());
   if (!config_) {
     return NotFound(
         "no {} here: write one listing the datasets (catalog: and datasets: with name and "

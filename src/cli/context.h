@@ -29,16 +29,18 @@ struct GlobalOptions {
 class Context {
  public:
   explicit Context(const GlobalOptions& options);
-  /// Reads faceberg.yml (--config, default ./faceberg.yml) when it exists and picks the catalog
-  /// location. Called once before the command runs.
+  /// Reads faceberg.yml (--config, default ./faceberg.yml) when it exists and the catalog
+  /// location comes from it (no --catalog, no FACEBERG_CATALOG). Called once before the command
+  /// runs.
   /// Errors: InvalidArgument (a malformed faceberg.yml, FILE:LINE), NotFound (an explicit
   /// --config that does not exist).
   Status Init();
   /// Re-reads the configuration from `path` (init CONFIG). Errors: as Init.
   Status UseConfig(const std::string& path);
   const GlobalOptions& options() const { return options_; }
-  /// faceberg.yml. Errors: NotFound with advice when there is none.
-  Result<const bridge::BridgeConfig*> Config() const;
+  /// faceberg.yml (read on first use when Init did not read it). Errors: NotFound with advice
+  /// when there is none; as Init for a malformed one.
+  Result<const bridge::BridgeConfig*> Config();
   /// Local paths, file://, hf:// (an hf:// catalog's own locations map to its mirror folder).
   io::FileIO& io() { return io_; }
 
@@ -68,7 +70,11 @@ class Context {
 
   GlobalOptions options_;
   hub::RoutingFileIO io_;
+  /// Reads --config (default ./faceberg.yml, skipped when absent). Errors: as Init.
+  Status LoadConfig();
+
   std::optional<bridge::BridgeConfig> config_;
+  bool config_tried_ = false;
   std::string config_location_;  // catalog.location of config_, resolved; empty when absent
 };
 
@@ -85,8 +91,7 @@ void RegisterEvolutionCommands(CLI::App& app,
 void RegisterMirrorCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterBridgeCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 void RegisterServerCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
-void RegisterGenerateCommands(CLI::App& app,
-                              std::vector<std::pair<CLI::App*, CommandRunner>>* out);
+void RegisterGenerateCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out);
 
 /// `create [TABLE...]` without --schema: the tables faceberg.yml maps (bridge_commands.cc).
 Status RunCreateDatasetTables(Context& ctx, const std::vector<std::string>& names);

@@ -115,11 +115,16 @@ Status RunSnapshots(Context& ctx, const std::string& table) {
   }
   ctx.Print(fmt::format("{:<20} {:<20} {:<25} {:<10} {:>10} {:>12}", "SNAPSHOT", "PARENT", "TIME",
                         "OPERATION", "FILES", "ROWS"));
+  // A writer may leave the totals out of the summary (DuckDB does): show "-", not 0.
+  auto total = [](const iceberg::Snapshot& s, const char* key) {
+    return s.summary.count(key) ? std::to_string(s.SummaryInt(key)) : std::string("-");
+  };
   for (const auto& s : md.snapshots) {
     ctx.Print(fmt::format("{:<20} {:<20} {:<25} {:<10} {:>10} {:>12}{}", s.snapshot_id,
                           s.parent_snapshot_id ? std::to_string(*s.parent_snapshot_id) : "-",
                           FormatMillisUtc(s.timestamp_ms), s.operation(),
-                          s.SummaryInt("total-data-files"), s.SummaryInt("total-records"),
+                          total(s, iceberg::summary::kTotalDataFiles),
+                          total(s, iceberg::summary::kTotalRecords),
                           md.current_snapshot_id == s.snapshot_id ? "  (current)" : ""));
   }
   return Status::OK();

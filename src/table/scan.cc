@@ -66,7 +66,16 @@ Result<ScanPlan> PlanScan(io::FileIO& io, const TableMetadata& metadata,
                           const ScanOptions& options) {
   ASSIGN_OR_RETURN(const Snapshot* snapshot, SelectSnapshot(metadata, options));
   ScanPlan plan;
-  plan.schema = snapshot ? metadata.SchemaForSnapshot(*snapshot) : metadata.CurrentSchema();
+  // As in Iceberg's reference implementation: the table's state (the current snapshot, or a
+  // branch) reads with the current schema, so a dropped column is gone and an added one reads
+  // as NULL at once; time travel (a snapshot id, a time, a tag) reads with the snapshot's schema.
+  bool time_travel = options.snapshot_id || options.as_of_ms;
+  if (options.ref) {
+    auto ref = metadata.refs.find(*options.ref);
+    time_travel = ref != metadata.refs.end() && ref->second.type == iceberg::RefType::kTag;
+  }
+  plan.schema = snapshot && time_travel ? metadata.SchemaForSnapshot(*snapshot)
+                                        : metadata.CurrentSchema();
   if (!plan.schema) return Corrupt("the table metadata has no current schema");
   auto filter = iceberg::ParseFilter(options.filter, *plan.schema);
   if (!filter.ok())

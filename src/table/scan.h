@@ -51,7 +51,8 @@ struct ScanCounters {
 struct ScanPlan {
   /// The planned snapshot; nullopt for a table without snapshots (then `files` is empty).
   std::optional<iceberg::Snapshot> snapshot;
-  /// The read schema: the snapshot's schema, or the current schema of an empty table.
+  /// The read schema: the current schema when reading the table's state (no selector, or a
+  /// branch); the snapshot's schema for time travel (a snapshot id, a time or a tag).
   iceberg::SchemaPtr schema;
   /// The requested columns resolved in `schema` (full dotted names and field ids), in request
   /// order; both empty when every column is read.

@@ -1,6 +1,7 @@
 // End-to-end tests of the faceberg binary: exit codes, one-line errors, --json output.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -62,6 +63,25 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
     EXPECT_THAT(help.out, ::testing::HasSubstr("Usage:")) << args[0];
     EXPECT_THAT(help.out, ::testing::HasSubstr("Example")) << args[0];
   }
+}
+
+// Regression: a broken faceberg.yml stopped every command, even with --catalog given.
+TEST(CliTest, ABrokenConfigStopsOnlyTheCommandsThatReadIt) {
+  TempDir dir;
+  const std::string config = dir.Join("faceberg.yml");
+  {
+    std::ofstream out(config);
+    out << "catalog:\n  location: [\n";
+  }
+  CliRun init = Faceberg({"--config", config, "--catalog", dir.Join("cat"), "init"}, dir);
+  EXPECT_EQ(init.exit_code, 0) << init.err;
+  CliRun list = Faceberg({"--config", config, "list"}, dir);
+  EXPECT_EQ(list.exit_code, 1);
+  EXPECT_THAT(list.err, ::testing::HasSubstr("faceberg.yml:"));
+  EXPECT_EQ(Lines(list.err), 1);
+  CliRun create = Faceberg({"--config", config, "--catalog", dir.Join("cat"), "create"}, dir);
+  EXPECT_EQ(create.exit_code, 1);
+  EXPECT_THAT(create.err, ::testing::HasSubstr("invalid YAML"));
 }
 
 TEST(CliTest, UsageErrorsExitTwoWithOneLine) {

@@ -120,6 +120,15 @@ TEST_P(EvolutionCliTest, SchemaAndAlter) {
   EXPECT_EQ(names, (std::vector<std::string>{"id", "p", "full_name"}));
   EXPECT_EQ(schema["schema"]["fields"][0]["type"], "long");
   EXPECT_EQ(schema["schema"]["fields"][1]["type"]["fields"][0]["name"], "y");
+  // Regression: a scan of the table's state uses the current schema even before the next
+  // write (the renamed column under its new name, the dropped one gone); time travel to the
+  // snapshot uses the snapshot's schema.
+  CliRun now = Fb({"scan", "db.t", "--format", "csv"});
+  ASSERT_EQ(now.exit_code, 0) << now.err;
+  EXPECT_THAT(now.out, ::testing::StartsWith("id,p,full_name\n"));
+  CliRun then = Fb({"scan", "db.t", "--snapshot", std::to_string(s1), "--format", "csv"});
+  ASSERT_EQ(then.exit_code, 0) << then.err;
+  EXPECT_THAT(then.out, ::testing::StartsWith("id,name,p\n"));
   Json old = FbJson({"schema", "db.t", "--snapshot", std::to_string(s1)});
   EXPECT_EQ(old["schema-id"], 0);
   EXPECT_FALSE(old["current"].get<bool>());

@@ -206,26 +206,34 @@ TEST_F(ScanTest, SelectsSnapshotsByIdTimeAndRef) {
                ErrorCode::kInvalidArgument, "got 3 of them");
 }
 
-TEST_F(ScanTest, BindsToTheSnapshotSchemaAndValidatesColumns) {
+TEST_F(ScanTest, TimeTravelBindsToTheSnapshotSchemaAndValidatesColumns) {
   ThreeCommits();
   TableMetadata md = Current();
-  // A later schema renames id to key; old snapshots still read with their own schema.
+  // A later schema renames id to key (no new snapshot). The table's state reads with the
+  // current schema; time travel by snapshot id reads with the snapshot's own schema.
   std::vector<iceberg::NestedField> fields = md.CurrentSchema()->fields();
   fields[0].name = "key";
   md.schemas.push_back(std::make_shared<const iceberg::Schema>(1, fields));
   md.current_schema_id = 1;
-  ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io_, md, {.filter = "id >= 25"}));
+  const int64_t current = *md.current_snapshot_id;
+  ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io_, md, {.filter = "key >= 25"}));
+  EXPECT_EQ(plan.schema->schema_id(), 1);
+  EXPECT_EQ(Names(plan), (std::set<std::string>{"c", "d"}));
+  EXPECT_ERROR(PlanScan(io_, md, {.filter = "id >= 25"}), ErrorCode::kInvalidArgument,
+               "unknown column 'id'");
+  ASSERT_OK_AND_ASSIGN(plan, PlanScan(io_, md, {.snapshot_id = current, .filter = "id >= 25"}));
   EXPECT_EQ(plan.schema->schema_id(), 0);
   EXPECT_EQ(Names(plan), (std::set<std::string>{"c", "d"}));
-  EXPECT_ERROR(PlanScan(io_, md, {.filter = "key >= 25"}), ErrorCode::kInvalidArgument,
-               "unknown column 'key'");
+  EXPECT_ERROR(PlanScan(io_, md, {.snapshot_id = current, .filter = "key >= 25"}),
+               ErrorCode::kInvalidArgument, "unknown column 'key'");
 
-  ASSERT_OK_AND_ASSIGN(plan, PlanScan(io_, md, {.columns = {"NAME", "id", "name"}}));
+  ASSERT_OK_AND_ASSIGN(
+      plan, PlanScan(io_, md, {.snapshot_id = current, .columns = {"NAME", "id", "name"}}));
   EXPECT_EQ(plan.columns, (std::vector<std::string>{"name", "id"}));
   EXPECT_EQ(plan.column_ids, (std::vector<int32_t>{2, 1}));
-  EXPECT_ERROR(PlanScan(io_, md, {.columns = {"id", "nope"}}), ErrorCode::kInvalidArgument,
+  EXPECT_ERROR(PlanScan(io_, md, {.columns = {"key", "nope"}}), ErrorCode::kInvalidArgument,
                "unknown column 'nope'");
-  EXPECT_ERROR(PlanScan(io_, md, {.filter = "id >"}), ErrorCode::kInvalidArgument,
+  EXPECT_ERROR(PlanScan(io_, md, {.filter = "key >"}), ErrorCode::kInvalidArgument,
                "expected a value after '>'");
 }
 
