@@ -444,7 +444,13 @@ std::vector<Result<HttpResponse>> HttpClient::Impl::Run(std::span<const HttpRequ
       }
       std::string what = t.error_buffer[0] != '\0' ? std::string(t.error_buffer.data())
                                                    : std::string(curl_easy_strerror(code));
-      if (TransportRetryAllowed(t.request->retry, code) && retries_used < options.max_retries) {
+      const bool connect_failed = code == CURLE_COULDNT_RESOLVE_HOST ||
+                                  code == CURLE_COULDNT_RESOLVE_PROXY ||
+                                  code == CURLE_COULDNT_CONNECT;
+      const int retry_limit = connect_failed
+                                  ? std::min(options.max_retries, options.max_connect_retries)
+                                  : options.max_retries;
+      if (TransportRetryAllowed(t.request->retry, code) && retries_used < retry_limit) {
         ++t.attempts;
         schedule_retry(t, BackoffDelay(options, retries_used, RandomUnit()));
         return;
@@ -566,6 +572,7 @@ HttpClient::~HttpClient() = default;
 Result<std::unique_ptr<HttpClient>> HttpClient::Make(HttpClientOptions options) {
   PRECHECK(options.max_connections > 0, "max_connections must be positive");
   PRECHECK(options.max_retries >= 0, "max_retries must not be negative");
+  PRECHECK(options.max_connect_retries >= 0, "max_connect_retries must not be negative");
   PRECHECK(options.max_body_size > 0, "max_body_size must be positive");
   if (GlobalInit() != CURLE_OK) return Internal("curl_global_init failed");
   auto impl = std::make_unique<Impl>();

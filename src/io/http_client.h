@@ -103,6 +103,10 @@ struct HttpClientOptions {
   int max_connections = 16;
   /// Retries after the first attempt (so at most max_retries + 1 attempts).
   int max_retries = 5;
+  /// Of those, retries of an attempt that could not resolve the host or connect to it: a server
+  /// that is down or a mistyped endpoint fails in about a second instead of after the whole
+  /// backoff, while a brief blip still gets a second chance.
+  int max_connect_retries = 1;
   /// Retry n (0-based) waits min(backoff_max, backoff_base * 2^n), jittered into [d/2, d].
   std::chrono::milliseconds backoff_base{1'000};
   std::chrono::milliseconds backoff_max{8'000};

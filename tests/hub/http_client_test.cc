@@ -226,20 +226,26 @@ TEST_F(HttpClientTest, HonoursRateLimitOnA429) {
   EXPECT_LT(waited, 10s);  // not the 30 s of Retry-After
 }
 
-TEST_F(HttpClientTest, RetriesNetworkErrorsThenNamesThem) {
+TEST_F(HttpClientTest, RetriesARefusedConnectionOnceThenNamesIt) {
   HttpRequest request;
   {
     testing::HttpTestServer closed;  // a port nobody listens on any more
     ASSERT_TRUE(closed.Start());
     request.url = closed.base() + "/x?token=abc";
   }
-  auto start = Clock::now();
+  // Regression: a hub that is down took the whole backoff (about 17 s with the defaults)
+  // before the error; connect failures now get max_connect_retries (1) retries.
   auto result = client_->Send(request);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), ErrorCode::kNetwork);
-  EXPECT_THAT(result.status().message(), ::testing::HasSubstr("after 4 attempts"));
+  EXPECT_THAT(result.status().message(), ::testing::HasSubstr("after 2 attempts"));
   EXPECT_THAT(result.status().message(), ::testing::Not(::testing::HasSubstr("token=abc")));
-  EXPECT_LT(Clock::now() - start, 5s);
+
+  HttpClientOptions patient = FastOptions();
+  patient.max_connect_retries = 10;  // still bounded by max_retries (3)
+  ASSERT_OK_AND_ASSIGN(auto client, HttpClient::Make(patient));
+  auto again = client->Send(request);
+  EXPECT_ERROR(again, ErrorCode::kNetwork, "after 4 attempts");
 }
 
 TEST_F(HttpClientTest, BearerTokenOnlyAsHeader) {
@@ -351,8 +357,8 @@ TEST_F(HttpClientTest, SendAllRunsConcurrentlyWithinTheLimit) {
     ASSERT_OK(results[i]);
     EXPECT_EQ(results[i]->body, i == 5 ? "hello world" : "slow");
   }
-  // 11 slow requests, 4 at a time: three waves of 100 ms (sequential would be 1.1 s).
-  EXPECT_LT(elapsed, 800ms);
+  // 11 slow requests, at most 4 at a time: at least three waves of 100 ms. (Concurrency is
+  // checked by the server's in-flight count below, not by an upper time bound.)
   EXPECT_GE(elapsed, 250ms);
   EXPECT_LE(max_in_flight_, 4);
   EXPECT_GE(max_in_flight_, 2);

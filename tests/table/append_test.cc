@@ -292,12 +292,10 @@ TEST_P(AppendV2Test, ManySmallCommitsStayBounded) {
   for (const auto& [path, count] : live) EXPECT_EQ(count, 1) << path;
 
   // Planning reads a bounded number of manifests however long the history.
-  auto start = std::chrono::steady_clock::now();
+  // (Its time is measured by bench/commit_bench.py, not asserted here.)
   ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io_, Current()));
-  auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(plan.files.size(), static_cast<size_t>(kCommits));
   EXPECT_LE(plan.counters.manifests_read, 100);
-  EXPECT_LT(elapsed, std::chrono::seconds(5));
   ASSERT_OK_AND_ASSIGN(plan, PlanScan(io_, Current(), {.filter = "id = 77"}));
   ASSERT_EQ(plan.files.size(), 1u);
   EXPECT_EQ(plan.files[0].file_path, File(77).file_path);
