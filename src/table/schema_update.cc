@@ -239,7 +239,9 @@ Status SchemaUpdate::AddColumn(std::string_view name, const TypePtr& type,
   const std::string prefix = ParentPrefix(parts);
   if (parts.size() > 1) {
     ASSIGN_OR_RETURN(parent_ids, ResolvePath(prefix.substr(0, prefix.size() - 1)));
-    const NestedField* parent = Apply()->FindFieldById(parent_ids.back());
+    // Keep the applied schema alive while its field is used (a temporary would dangle).
+    const iceberg::SchemaPtr applied = Apply();
+    const NestedField* parent = applied->FindFieldById(parent_ids.back());
     if (parent == nullptr || parent->type->id() != TypeId::kStruct) {
       return InvalidArgument("cannot add '{}': '{}' is not a struct", name,
                              prefix.substr(0, prefix.size() - 1));
