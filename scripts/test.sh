@@ -12,5 +12,5 @@ status=0
 ctest --preset "$PRESET" -j2 || status=1
 
 echo "== interop tests (pytest)"
-FACEBERG_BIN="$(pwd)/build/$PRESET/src/cli/faceberg" .venv/bin/python -m pytest tests/interop -q -p no:cacheprovider || status=1
+FACEBERG_BIN="$(pwd)/build/$PRESET/src/cli/faceberg" .venv/bin/python -m pytest tests/interop tests/reliability -q -p no:cacheprovider || status=1
 exit $status

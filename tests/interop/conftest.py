@@ -12,26 +12,9 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.table import StaticTable
 
-from hubproc import faceberg_bin  # noqa: F401 (re-exported for the tests)
+from hubproc import Faceberg, faceberg_bin  # noqa: F401 (re-exported for the tests)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-
-
-class Faceberg:
-    """Runs the real faceberg binary against one catalog folder."""
-
-    def __init__(self, catalog: pathlib.Path):
-        self.catalog = catalog
-
-    def run(self, *args, check=True, cwd=None):
-        cmd = [faceberg_bin(), "--catalog", str(self.catalog), *map(str, args)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"{cmd} failed ({proc.returncode}): {proc.stderr}")
-        return proc
-
-    def json(self, *args):
-        return json.loads(self.run("--json", *args).stdout)
 
 
 @pytest.fixture

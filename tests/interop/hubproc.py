@@ -20,6 +20,23 @@ def faceberg_bin() -> str:
     return path
 
 
+class Faceberg:
+    """Runs the real faceberg binary against one catalog folder."""
+
+    def __init__(self, catalog: pathlib.Path):
+        self.catalog = catalog
+
+    def run(self, *args, check=True, cwd=None):
+        cmd = [faceberg_bin(), "--catalog", str(self.catalog), *map(str, args)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{cmd} failed ({proc.returncode}): {proc.stderr}")
+        return proc
+
+    def json(self, *args):
+        return json.loads(self.run("--json", *args).stdout)
+
+
 class ServeProcess:
     """`faceberg ARGS` as a child process whose first stdout line is "serving URL" (its `uri`);
     stderr goes to `log_path`. Stopped with SIGTERM; usable in a `with` block."""
