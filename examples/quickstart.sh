@@ -75,5 +75,6 @@ print("new dataset commit", commit.oid[:8])
 PY
 step faceberg sync
 step faceberg snapshots qa_default
+step faceberg check
 step faceberg sql "SELECT 'now' AS at, count(*) AS train_rows FROM default.qa_default WHERE split = 'train' UNION ALL SELECT 'first snapshot', count(*) FROM default.qa_default@$FIRST WHERE split = 'train'"
 printf '\nquickstart finished\n'

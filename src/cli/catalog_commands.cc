@@ -5,6 +5,7 @@
 #include "bridge/properties.h"
 #include "cli/context.h"
 #include "table/append.h"
+#include "table/check.h"
 #include "util/strings.h"
 
 namespace faceberg::cli {
@@ -113,6 +114,54 @@ Status RunList(Context& ctx, const std::string& ns) {
   return Status::OK();
 }
 
+// Checks the named tables (every table when none is named); see table::CheckTable. A table that
+// does not load is a problem of that table, not an error of the command.
+Status RunCheck(Context& ctx, const std::vector<std::string>& names) {
+  ASSIGN_OR_RETURN(auto catalog, ctx.OpenCatalog());
+  std::vector<catalog::TableIdentifier> ids;
+  if (names.empty()) {
+    ASSIGN_OR_RETURN(ids, catalog->ListTables(""));
+  }
+  for (const auto& name : names) {
+    ASSIGN_OR_RETURN(auto id, catalog::ParseTableIdentifier(name));
+    ids.push_back(std::move(id));
+  }
+  OrderedJson tables = OrderedJson::array();
+  size_t snapshots = 0, files = 0, problems = 0, bad_tables = 0;
+  for (const auto& id : ids) {
+    table::TableCheck check;
+    auto ops = catalog->LoadTable(id);
+    Result<iceberg::TableMetadataPtr> md = ops.ok() ? (*ops)->Refresh() : ops.status();
+    if (!md.ok()) {
+      check.problems.push_back("the table does not load: " + md.status().message());
+    } else {
+      ASSIGN_OR_RETURN(check, table::CheckTable(ctx.io(), **md));
+    }
+    snapshots += check.snapshots;
+    files += check.files_checked;
+    problems += check.problems.size();
+    bad_tables += check.ok() ? 0 : 1;
+    if (!ctx.options().json) {
+      for (const auto& p : check.problems) ctx.Print(fmt::format("{}: {}", id.ToString(), p));
+    }
+    tables.push_back(OrderedJson{{"table", id.ToString()},
+                                 {"snapshots", check.snapshots},
+                                 {"files", check.files_checked},
+                                 {"problems", check.problems}});
+  }
+  if (ctx.options().json) {
+    ctx.PrintJson(OrderedJson{{"ok", problems == 0}, {"tables", tables}});
+  } else if (problems == 0) {
+    ctx.Print(
+        fmt::format("ok: {} tables, {} snapshots, {} files checked", ids.size(), snapshots, files));
+  }
+  if (problems == 0) return Status::OK();
+  return Corrupt(
+      "check found {} problems in {} of {} tables (listed on stdout): restore the missing files, "
+      "or roll each table back to a snapshot that reads",
+      problems, bad_tables, ids.size());
+}
+
 }  // namespace
 
 void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, CommandRunner>>* out) {
@@ -130,6 +179,16 @@ void RegisterCatalogCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Com
   list->add_option("namespace", *ns, "only this namespace");
   list->footer("Example: faceberg list default");
   out->emplace_back(list, [ns](Context& ctx) { return RunList(ctx, *ns); });
+
+  auto* check = app.add_subcommand(
+      "check", "verify that every file the tables reference exists with its recorded size");
+  auto names = std::make_shared<std::vector<std::string>>();
+  check->add_option("tables", *names, "only these tables (default: every table)");
+  check->footer(
+      "Reads every snapshot's manifest list and manifests and looks up each data, delete and\n"
+      "statistics file (hf:// files on the Hub). Exit code 1 when anything is missing.\n"
+      "Examples:\n  faceberg check\n  faceberg --json check db.events");
+  out->emplace_back(check, [names](Context& ctx) { return RunCheck(ctx, *names); });
 }
 
 }  // namespace faceberg::cli

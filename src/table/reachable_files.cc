@@ -72,6 +72,14 @@ Result<ReachableFiles> ReachabilityReader::Collect(const iceberg::TableMetadata&
       out.data_files.insert(files.begin(), files.end());
     }
   }
+  for (const auto& stats : StatisticsFiles(metadata)) {
+    if (snapshot_ids.count(stats.snapshot_id)) out.statistics_files.insert(stats.path);
+  }
+  return out;
+}
+
+std::vector<StatisticsFileRef> StatisticsFiles(const iceberg::TableMetadata& metadata) {
+  std::vector<StatisticsFileRef> out;
   for (const auto* stats : {&metadata.statistics, &metadata.partition_statistics}) {
     if (!stats->is_array()) continue;
     for (const auto& s : *stats) {
@@ -81,8 +89,12 @@ Result<ReachableFiles> ReachabilityReader::Collect(const iceberg::TableMetadata&
       if (id == s.end() || !id->is_number_integer() || path == s.end() || !path->is_string()) {
         continue;
       }
-      if (snapshot_ids.count(id->get<int64_t>()))
-        out.statistics_files.insert(path->get<std::string>());
+      StatisticsFileRef ref{id->get<int64_t>(), path->get<std::string>(), std::nullopt};
+      auto bytes = s.find("file-size-in-bytes");
+      if (bytes != s.end() && bytes->is_number_integer()) {
+        ref.file_size_in_bytes = bytes->get<int64_t>();
+      }
+      out.push_back(std::move(ref));
     }
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,6 +54,17 @@ class ReachabilityReader {
   std::map<std::string, std::vector<std::string>> manifests_of_list_;
   std::map<std::string, std::vector<std::string>> data_files_of_manifest_;
 };
+
+/// A statistics or partition-statistics file recorded in table metadata.
+struct StatisticsFileRef {
+  int64_t snapshot_id = 0;
+  std::string path;
+  std::optional<int64_t> file_size_in_bytes;
+};
+
+/// Every well-formed entry of `metadata`'s statistics and partition-statistics lists (entries
+/// without an integer snapshot-id or a string statistics-path are skipped).
+std::vector<StatisticsFileRef> StatisticsFiles(const iceberg::TableMetadata& metadata);
 
 /// The ids of every snapshot of `metadata`.
 std::set<int64_t> AllSnapshotIds(const iceberg::TableMetadata& metadata);

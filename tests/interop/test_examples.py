@@ -20,6 +20,7 @@ EXPECTED = {
         "inserted 1 rows into default.qa_default",
         "default.qa_default: now at",
         "1 file(s) added, 0 removed, 7 kept (1 footer request(s))",
+        "ok: 4 tables, 6 snapshots",  # faceberg check, hf:// files included
         "first snapshot |       2400",
         "quickstart finished",
     ],
