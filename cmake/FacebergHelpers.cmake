@@ -24,6 +24,19 @@ if(_faceberg_san)
                                                        -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(faceberg_sanitizers INTERFACE -fsanitize=${_faceberg_san_list})
 endif()
+# libFuzzer's coverage instrumentation on everything that links faceberg_sanitizers (all faceberg
+# libraries, their tests and the CLI). Without -fsanitize=fuzzer at link time the hooks resolve to
+# the sanitizer runtime's no-op defaults, so tests and the CLI link and run as usual.
+if(FACEBERG_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "FACEBERG_BUILD_FUZZERS needs clang (use the asan-ubsan preset)")
+  endif()
+  if(NOT _faceberg_san)
+    message(FATAL_ERROR "FACEBERG_BUILD_FUZZERS needs FACEBERG_ENABLE_ASAN or FACEBERG_ENABLE_UBSAN "
+                        "(their runtime provides the coverage hooks tests link against)")
+  endif()
+  target_compile_options(faceberg_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # faceberg_add_library(NAME SOURCES ... DEPS ...)
 # Declares one layer library. Include paths are rooted at src/, so headers are included as

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libsqlite3-dev libcli11-dev libfmt-dev
   libssl-dev zlib1g-dev libsnappy-dev libzstd-dev uuid-dev libcpp-httplib-dev libgtest-dev
-  libgmock-dev libbenchmark-dev clang-format
+  libgmock-dev libbenchmark-dev clang-format clang
 )
 # Node/npm and a Python with venv may already come from elsewhere (pyenv, nodesource); use them.
 command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)

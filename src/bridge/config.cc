@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "util/strings.h"
 
@@ -18,40 +21,6 @@ constexpr uint64_t kMaxConfigBytes = uint64_t{16} << 20;
 constexpr char kTopKeys[] = "catalog, datasets";
 constexpr char kCatalogKeys[] = "name, location";
 constexpr char kEntryKeys[] = "name, repo, configs, revision, namespace, table";
-
-/// The offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates and
-/// code points above U+10FFFF are invalid), or npos.
-size_t FindInvalidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    uint32_t code = 0;
-    uint32_t min_code = 0;
-    if ((byte & 0xE0) == 0xC0) {
-      length = 2, code = byte & 0x1F, min_code = 0x80;
-    } else if ((byte & 0xF0) == 0xE0) {
-      length = 3, code = byte & 0x0F, min_code = 0x800;
-    } else if ((byte & 0xF8) == 0xF0) {
-      length = 4, code = byte & 0x07, min_code = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + length > text.size()) return i;
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return i;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
 
 int LineAt(std::string_view text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
@@ -128,6 +97,14 @@ class ConfigReader {
     if (Trim(value.Scalar()).empty()) {
       return Error(LineOf(key), "'{}' in {} is an empty string; give it a value or remove it", name,
                    where);
+    }
+    // Names, repos, revisions and locations never hold control characters; one (a stray \r,
+    // say) would not survive a round trip through the YAML writer.
+    for (unsigned char c : value.Scalar()) {
+      if (c < 0x20 || c == 0x7f) {
+        return Error(LineOf(key), "'{}' in {} holds the control character 0x{:02x}; remove it",
+                     name, where, c);
+      }
     }
     return value.Scalar();
   }
@@ -287,6 +264,41 @@ void EmitString(YAML::Emitter& out, const std::string& text) {
   out << text;
 }
 
+// Records where each document of a YAML stream starts.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7's LoadAll loops forever, allocating, on some malformed streams (one starting with
+// ',' is enough): the parser returns a document that consumed no input, again and again. Returns
+// the mark of such a document (two documents starting at the same position), if any.
+// Throws what yaml-cpp's parser throws.
+std::optional<YAML::Mark> FindStalledDocument(const std::string& yaml) {
+  std::istringstream in(yaml);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  while (parser.HandleNextDocument(handler)) {
+    const std::vector<YAML::Mark>& starts = handler.starts;
+    if (starts.size() >= 2 && starts[starts.size() - 1].pos == starts[starts.size() - 2].pos) {
+      return starts.back();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<BridgeConfig> ParseBridgeConfig(std::string_view text, std::string_view file) {
@@ -307,7 +319,15 @@ Result<BridgeConfig> ParseBridgeConfig(std::string_view text, std::string_view f
   }
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const std::string yaml(text);
+    if (std::optional<YAML::Mark> stalled = FindStalledDocument(yaml)) {
+      const size_t pos = static_cast<size_t>(std::max(0, stalled->pos));
+      return reader.Error(std::max(0, stalled->line) + 1,
+                          "invalid YAML (column {}): unexpected '{}'; fix the syntax",
+                          std::max(0, stalled->column) + 1,
+                          pos < yaml.size() ? yaml.substr(pos, 1) : std::string("end of file"));
+    }
+    documents = YAML::LoadAll(yaml);
   } catch (const YAML::DeepRecursion& e) {
     return reader.Error(std::max(0, e.mark.line) + 1,
                         "the YAML is nested too deeply; faceberg.yml needs only a few levels");

@@ -15,6 +15,7 @@
 #include "table/row_delta.h"
 #include "table/schema_update.h"
 #include "table/update.h"
+#include "util/failpoint.h"
 #include "util/parallel.h"
 #include "util/progress.h"
 #include "util/strings.h"
@@ -687,6 +688,7 @@ Result<DatasetTableResult> CreateDatasetTable(catalog::Catalog& catalog, hub::Hf
     if (created.status().code() == ErrorCode::kAlreadyExists) return exists_error();
     return created.status();
   }
+  FailPoint("after-table-create");
   // From here on a failure drops the new table again.
   auto committed = [&]() -> Result<iceberg::Snapshot> {
     ASSIGN_OR_RETURN(std::vector<DataFile> data_files, Describe(**created, files, reads.footers));
@@ -741,8 +743,11 @@ Result<DatasetTableResult> SyncDatasetTable(catalog::Catalog& catalog, hub::HfFi
     return result;
   };
 
+  // A table without a snapshot is one whose create died before its first commit: it records
+  // the dataset commit but holds none of its files, so it is never up to date.
+  const bool has_snapshot = md.CurrentSnapshot() != nullptr;
   // The cheap check first: one request (two for a Parquet-export source).
-  if (revision == recorded_revision) {
+  if (revision == recorded_revision && has_snapshot) {
     ASSIGN_OR_RETURN(std::string head, api.ResolveRevision(repo, revision));
     bool same = head == recorded_commit;
     if (same && recorded_source == kParquetExportRevision) {
@@ -765,7 +770,7 @@ Result<DatasetTableResult> SyncDatasetTable(catalog::Catalog& catalog, hub::HfFi
   }
   const ConfigLayout& config = layout.configs[config_index];
   const DatasetLayout::Source& source = layout.sources[config_index];
-  if (revision == recorded_revision && layout.commit == recorded_commit &&
+  if (has_snapshot && revision == recorded_revision && layout.commit == recorded_commit &&
       source.commit == recorded_source_commit) {
     return unchanged();
   }
@@ -802,8 +807,10 @@ Result<DatasetTableResult> SyncDatasetTable(catalog::Catalog& catalog, hub::HfFi
     std::vector<table::TableRequirement> requirements = {table::AssertRefSnapshotId{
         iceberg::kMainBranch,
         current ? std::optional<int64_t>(current->snapshot_id) : std::nullopt}};
+    FailPoint("before-commit");
     RETURN_IF_ERROR(
         table::CommitTable(*ops, requirements, {table::SetProperties{properties}}).status());
+    FailPoint("after-commit");
     return result;
   }
 

@@ -9,6 +9,10 @@
 // entries (their footers are not read again), removed files are deleted, new and changed files
 // are added, and new columns become a schema change, all in one snapshot whose summary records
 // the dataset commit (properties.h: kCommitSummary).
+//
+// Failure points (util/failpoint.h): after-table-create (create: the table exists without its
+// snapshot); sync that only records a new dataset commit: before-commit, after-commit; sync with
+// file changes: those of table::CommitRowDelta.
 #pragma once
 
 #include <cstdint>

@@ -647,7 +647,10 @@ class FileIndex {
   /// in path order.
   template <typename Visit>
   void ForEach(std::string_view prefix, bool exact, Visit&& visit) const {
-    auto less = [](const IndexedFile& f, std::string_view p) { return f.file->path < p; };
+    // compare(), not <: clang 14 rejects libstdc++ 12's <=> on string_view.
+    auto less = [](const IndexedFile& f, std::string_view p) {
+      return f.file->path.compare(p) < 0;
+    };
     auto it = std::lower_bound(files_->begin(), files_->end(), prefix, less);
     auto in_range = [&](const std::string& path) {
       return exact ? path == prefix : StartsWith(path, prefix);

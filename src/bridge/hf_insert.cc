@@ -11,6 +11,7 @@
 #include "bridge/properties.h"
 #include "engine/staging.h"
 #include "table/append.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/uuid.h"
 
@@ -129,6 +130,11 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
         "its rows with a plain insert",
         table, kRepoProperty, kConfigProperty, kCommitProperty);
   }
+  if (md.CurrentSnapshot() == nullptr) {
+    // Its create died before the first commit: the table holds none of the dataset's files yet.
+    return Conflict("table '{}' holds none of the files of dataset {} yet; run 'faceberg sync {}'",
+                    table, repo, table);
+  }
   if (md.Property(kSourceProperty, "main") == kParquetExportRevision) {
     return NotSupported(
         "table '{}' reads dataset {} from the Hub's Parquet export (refs/convert/parquet), which "
@@ -233,6 +239,7 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
                                ? fmt::format("Add {} rows to {} with faceberg", result.rows, table)
                                : options.commit_message;
   commit_options.parent_commit = recorded;
+  FailPoint("hf-insert-before-hub-commit");
   auto committed = api.CreateCommit(repo, branch->name, operations, commit_options);
   operations.clear();
   if (!committed.ok()) {
@@ -247,6 +254,7 @@ Result<DatasetInsertResult> InsertIntoDatasetTable(table::TableOperations& ops,
                     result.files.size(), table);
   }
   result.commit = committed->commit_oid;
+  FailPoint("hf-insert-after-hub-commit");
 
   // The table's snapshot of the new dataset files, which the next scan reads from the cache
   // (best effort: a failure to cache only costs a download later). From here on, a failure

@@ -9,6 +9,11 @@
 // with nothing changed anywhere), then the table commits the new files and the new dataset
 // commit. Should the table commit fail after the Hub commit, the rows are in the dataset and the
 // next 'faceberg sync' adds them to the table.
+//
+// Failure points (util/failpoint.h): hf-insert-before-hub-commit (the files are written in the
+// scratch folder, the Hub commit is not sent), after-lfs-upload (hub layer), and
+// hf-insert-after-hub-commit (the rows are in the dataset, the table has not committed them);
+// then those of table::AppendFiles.
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "catalog/file_catalog.h"
 #include "hub/hf_uri.h"
@@ -301,6 +302,10 @@ struct MirrorState {
   std::string base_commit;  // empty: never pushed or pulled
   FileMap files;
   std::optional<std::string> base_catalog;  // catalog.json at the base
+  // Every catalog file of the mirror as the last push sent it to the Hub, whose outcome is not
+  // recorded (the process died, or the answer was lost): that commit may have landed. Empty
+  // once a push or pull records its outcome.
+  FileMap pending;
 };
 
 std::string StatePath(const Target& t) { return t.Local(kMirrorStateFile); }
@@ -347,6 +352,18 @@ Result<MirrorState> LoadState(const Target& t) {
   if (j.contains("base_catalog") && j["base_catalog"].is_string()) {
     state.base_catalog = j["base_catalog"].get<std::string>();
   }
+  if (j.contains("pending") && j["pending"].is_object()) {
+    for (auto it = j["pending"].begin(); it != j["pending"].end(); ++it) {
+      if (!IsCatalogPath(it.key()) || !it->is_object()) return bad("a bad pending entry");
+      FileId id;
+      id.sha256 = StringMember(*it, "sha256");
+      id.blob = StringMember(*it, "blob");
+      auto size = it->find("size");
+      if (size != it->end() && size->is_number_unsigned()) id.size = size->get<uint64_t>();
+      if (id.sha256.empty() || id.blob.empty()) return bad("a pending entry without its hashes");
+      state.pending[it.key()] = std::move(id);
+    }
+  }
   return state;
 }
 
@@ -357,12 +374,16 @@ Status SaveState(const Target& t, const MirrorState& state) {
   j["repo"] = state.repo_id;
   j["branch"] = kMirrorBranch;
   j["base_commit"] = state.base_commit;
-  OrderedJson files = OrderedJson::object();
-  for (const auto& [path, id] : state.files) {
-    files[path] = OrderedJson{{"sha256", id.sha256}, {"blob", id.blob}, {"size", id.size}};
-  }
-  j["files"] = std::move(files);
+  auto entries = [](const FileMap& map) {
+    OrderedJson out = OrderedJson::object();
+    for (const auto& [path, id] : map) {
+      out[path] = OrderedJson{{"sha256", id.sha256}, {"blob", id.blob}, {"size", id.size}};
+    }
+    return out;
+  };
+  j["files"] = entries(state.files);
   if (state.base_catalog) j["base_catalog"] = *state.base_catalog;
+  if (!state.pending.empty()) j["pending"] = entries(state.pending);
   io::LocalFileIO io;
   return io.WriteFile(StatePath(t), DumpJson(j, 2) + "\n", io::WriteMode::kOverwrite);
 }
@@ -560,11 +581,27 @@ std::string ConflictNames(const std::set<std::string>& groups,
 // Takes the Hub's changes since the base (at `head`) into the mirror and makes `head` the base,
 // unless they overlap the local changes: then Conflict, and nothing is changed.
 Status Reconcile(const hub::HfApi& api, const Target& t, const std::string& head,
-                 const LocalFiles& local, const ChangeMap& local_changes, MirrorState* state,
-                 std::vector<std::string>* merged) {
+                 const LocalFiles& local, MirrorState* state, std::vector<std::string>* merged) {
   ASSIGN_OR_RETURN(RemoteFiles remote, ListRemote(api, t, head, state->files));
+  // The Hub's changes that are exactly what an unrecorded push of ours sent (it landed) are
+  // ours, not theirs: they become the base, so later local changes to the same files (a table
+  // committed again since) are not mistaken for a conflict.
+  for (const auto& [path, change] : Diff(state->files, remote.ids)) {
+    if (state->pending.empty()) break;
+    auto sent = state->pending.find(path);
+    const std::optional<FileId> ours =
+        sent == state->pending.end() ? std::nullopt : std::optional<FileId>(sent->second);
+    if (!SameOutcome(ours, change)) continue;
+    if (change) {
+      state->files[path] = *change;
+    } else {
+      state->files.erase(path);
+    }
+    if (path == kCatalogFile) state->base_catalog = remote.catalog_text;
+  }
+  state->pending.clear();
   ChangeMap remote_changes = Diff(state->files, remote.ids);
-  ChangeMap mine = local_changes;
+  ChangeMap mine = Diff(state->files, local.ids);
   ChangeMap theirs = remote_changes;
   for (const auto& [path, change] : remote_changes) {
     auto it = mine.find(path);
@@ -655,6 +692,7 @@ Status Reconcile(const hub::HfApi& api, const Target& t, const std::string& head
   state->base_commit = head;
   state->files = std::move(files);
   state->base_catalog = remote.catalog_text;
+  FailPoint("push-after-merge");
   return SaveState(t, *state);
 }
 
@@ -763,8 +801,17 @@ Result<PushResult> PushMirror(const hub::HfApi& api, const MirrorOptions& option
     if (state.base_commit.empty()) {
       // First push: the repository may already hold a catalog; join it like a moved branch.
       ASSIGN_OR_RETURN(std::string head, api.ResolveRevision(t.repo_id, kMirrorBranch));
-      RETURN_IF_ERROR(Reconcile(api, t, head, local, changes, &state, &result.merged));
+      RETURN_IF_ERROR(Reconcile(api, t, head, local, &state, &result.merged));
       continue;
+    }
+    if (!state.pending.empty()) {
+      // An earlier push died after sending its commit: when the branch moved, that commit may
+      // be there; Reconcile takes it as ours before anything else is sent.
+      ASSIGN_OR_RETURN(std::string head, api.ResolveRevision(t.repo_id, kMirrorBranch));
+      if (head != state.base_commit) {
+        RETURN_IF_ERROR(Reconcile(api, t, head, local, &state, &result.merged));
+        continue;
+      }
     }
     if (changes.empty()) {
       result.nothing_to_push = true;
@@ -791,6 +838,10 @@ Result<PushResult> PushMirror(const hub::HfApi& api, const MirrorOptions& option
         fmt::format("faceberg push: {} added, {} modified, {} deleted", described.added.size(),
                     described.modified.size(), described.deleted.size());
     commit.parent_commit = state.base_commit;
+    // Recorded first: should this process die once the commit is sent, the next push knows its
+    // files when it finds them on the Hub.
+    FileMap unsent = std::exchange(state.pending, local.ids);
+    RETURN_IF_ERROR(SaveState(t, state));
     FailPoint("before-push-commit");
     auto committed = api.CreateCommit(t.repo_id, kMirrorBranch, operations, commit);
     if (committed.ok()) {
@@ -798,14 +849,19 @@ Result<PushResult> PushMirror(const hub::HfApi& api, const MirrorOptions& option
       state.base_commit = committed->commit_oid;
       state.files = std::move(local.ids);
       state.base_catalog = std::move(local.catalog_text);
+      state.pending.clear();
       RETURN_IF_ERROR(SaveState(t, state));
       result.pushed = std::move(described);
       result.commit = state.base_commit;
       return result;
     }
     if (committed.status().code() != ErrorCode::kConflict) return committed.status();
+    // The branch moved: this commit was refused, so its record goes (a conflict leaves the
+    // mirror as it was).
+    state.pending = std::move(unsent);
+    RETURN_IF_ERROR(SaveState(t, state));
     ASSIGN_OR_RETURN(std::string head, api.ResolveRevision(t.repo_id, kMirrorBranch));
-    RETURN_IF_ERROR(Reconcile(api, t, head, local, changes, &state, &result.merged));
+    RETURN_IF_ERROR(Reconcile(api, t, head, local, &state, &result.merged));
   }
 }
 
@@ -871,6 +927,7 @@ Result<PullResult> PullMirror(const hub::HfApi& api, const MirrorOptions& option
   for (const auto& [path, content] : contents) {
     RETURN_IF_ERROR(WriteMirrorFile(fresh.path().string(), path, content));
     pulled.files[path] = IdOf(content);
+    if (pulled.files.size() == 1) FailPoint("pull-mid-download");
   }
   Target fresh_target = t;
   fresh_target.mirror = fresh.path().string();

@@ -13,7 +13,10 @@
 // State: <mirror>/.hf-mirror.json (never pushed) records the repository, the branch ("main"),
 // the base commit (the Hub commit of the last push or pull), and the sha256 and git blob sha1 of
 // every catalog file at the base, plus the base catalog.json text for three-way merges.
-// "Local changes" are the catalog files added, modified or deleted since the base.
+// "Local changes" are the catalog files added, modified or deleted since the base. Before each
+// Hub commit, push records the ids of the files it sends ("pending"); when a later push finds
+// exactly those contents on the Hub (the commit landed but the process died or the answer was
+// lost), they become its base, so changes made since are not taken for a conflict.
 //
 // Push makes one Hub commit guarded by parentCommit = base. When the branch moved, it compares
 // the Hub's files with the base: a table (or faceberg.yml) changed on both sides is a conflict
@@ -28,8 +31,11 @@
 // Push and pull hold the catalog lock (catalog::FileCatalogLock) of the mirror while they run.
 //
 // Failure points (util/failpoint.h), each named after what has happened just before:
+//   push-after-merge    push took the Hub's changes into the mirror, the state file is not updated
 //   before-push-commit  local changes are gathered, the Hub commit is not sent
+//   after-lfs-upload    (hub layer) the LFS files of the commit are uploaded, the commit is not sent
 //   after-push-commit   the Hub commit is made, the state file is not updated
+//   pull-mid-download   one file of several is written into the temporary folder
 //   before-pull-swap    the pulled catalog is complete in the temporary folder, not swapped in
 #pragma once
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/time.h"
 
@@ -105,6 +106,7 @@ Status FileTableOperations::Commit(const iceberg::TableMetadata* base,
     return Conflict("another writer committed version {} of {} first", next, location_);
   }
   RETURN_IF_ERROR(st);
+  FailPoint("after-metadata-file");
   // The commit is durable now; the hint is an optimization that readers verify by probing.
   (void)io_.WriteFile(io::JoinPath(location_, std::string("metadata/") + kVersionHint),
                       std::to_string(next), io::WriteMode::kOverwrite);

@@ -21,7 +21,10 @@ class FileTableOperations final : public table::TableOperations {
   io::FileIO& io() override { return io_; }
   Result<iceberg::TableMetadataPtr> Refresh() override;
   std::string current_metadata_location() const override { return current_location_; }
+  iceberg::TableMetadataPtr current() const override { return current_; }
   /// Errors: Conflict when v(N+1) already exists or `base` is not the latest loaded version.
+  /// Failure point after-metadata-file: v(N+1) is written (committed), version-hint.text is not
+  /// updated. (The SQL catalog has the same point between its metadata file and its row update.)
   Status Commit(const iceberg::TableMetadata* base, const iceberg::TableMetadata& updated) override;
 
   /// The version Refresh() last loaded (0 before any).

@@ -10,6 +10,7 @@
 #include "catalog/file_table_operations.h"
 #include "catalog/purge.h"
 #include "catalog/sqlite_db.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -322,6 +323,7 @@ class SqlTableOperations final : public table::TableOperations {
 
   io::FileIO& io() override { return io_; }
   std::string current_metadata_location() const override { return current_location_; }
+  iceberg::TableMetadataPtr current() const override { return current_; }
 
   Result<iceberg::TableMetadataPtr> Refresh() override {
     ASSIGN_OR_RETURN(std::string location, LoadLocation());
@@ -366,6 +368,7 @@ class SqlTableOperations final : public table::TableOperations {
     const std::string target = NewMetadataLocation(to_write, version);
     RETURN_IF_ERROR(
         io_.WriteFile(target, iceberg::TableMetadataToJson(to_write), io::WriteMode::kNoReplace));
+    FailPoint("after-metadata-file");
     bool swapped = false;
     Status st = store_->Run(/*write=*/true, [&](SqliteDb& db) -> Status {
       ASSIGN_OR_RETURN(swapped, store_->SwapLocation(db, id_, current_location_, target));

@@ -68,6 +68,11 @@ void RegisterHubCommands(CLI::App& app, std::vector<std::pair<CLI::App*, Command
       ->add_option("--fail-rate", o.fail_rate,
                    "fraction of requests answered with a 500, a 429 or a connection reset")
       ->capture_default_str();
+  serve
+      ->add_option("--drop-response-rate", o.drop_response_rate,
+                   "fraction of POST/PUT/DELETE requests handled, then answered with a connection "
+                   "reset (the write happened, the answer is lost)")
+      ->capture_default_str();
   serve->add_option("--seed", o.seed, "seed of the injected faults")->capture_default_str();
   serve->add_option("--retry-after", o.retry_after_seconds, "Retry-After seconds of injected 429s")
       ->capture_default_str();

@@ -1,5 +1,7 @@
 // faceberg's entry point: parses global options and dispatches to one command. Errors become one
 // "error: ..." line on stderr with exit code 1 (2 for usage errors).
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -7,22 +9,42 @@
 
 #include "cli/context.h"
 #include "cli/version.h"
+#include "util/strings.h"
 
 namespace faceberg::cli {
 namespace {
 
-// Errors are one line: messages from libraries (DuckDB's hints, for one) may span several.
+// Errors are one printable line: messages from libraries (DuckDB's hints, for one) may span
+// several, and text echoed from hostile input (names, file names, filters) may hold control
+// characters or bytes that are not UTF-8; those are shown as \xNN so they cannot drive the
+// terminal or break a reader that expects UTF-8.
 std::string OneLine(std::string_view message) {
   std::string out;
   bool space = false;
-  for (char c : message) {
-    if (c == '\n' || c == '\r') {
+  size_t i = 0;
+  while (i < message.size()) {
+    const auto byte = static_cast<unsigned char>(message[i]);
+    if (byte == '\n' || byte == '\r') {
       space = !out.empty();
+      ++i;
       continue;
     }
     if (space) out += ' ';
     space = false;
-    out += c;
+    size_t length = byte < 0x80             ? 1
+                    : (byte & 0xE0) == 0xC0 ? 2
+                    : (byte & 0xF0) == 0xE0 ? 3
+                    : (byte & 0xF8) == 0xF0 ? 4
+                                            : 0;
+    const bool printable = byte >= 0x20 && byte != 0x7F;
+    if (length == 0 || !printable ||
+        (length > 1 && FindInvalidUtf8(message.substr(i, length)) != std::string_view::npos)) {
+      out += fmt::format("\\x{:02x}", byte);
+      ++i;
+      continue;
+    }
+    out.append(message.substr(i, length));
+    i += length;
   }
   return out;
 }
@@ -78,7 +100,7 @@ int Run(int argc, char** argv) {
         break;
       }
     }
-    std::cerr << "error: " << message << " (run 'faceberg --help' for usage)\n";
+    std::cerr << "error: " << OneLine(message) << " (run 'faceberg --help' for usage)\n";
     return 2;
   }
   Context context(options);

@@ -23,7 +23,14 @@ struct OutputArgs {
 void AddOutputOptions(CLI::App* cmd, OutputArgs* args) {
   cmd->add_option("--format", args->format, "table, csv, json (one object per row) or parquet");
   cmd->add_option("--output", args->output, "write to this file instead of stdout");
-  cmd->add_option("--limit", args->limit, "at most N rows");
+  cmd->add_option("--limit", args->limit, "at most N rows")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return !text.empty() && text[0] == '-'
+                       ? std::string("must be 0 or more (leave it out for every row)")
+                       : std::string();
+          },
+          "N>=0"));
 }
 
 Result<engine::OutputOptions> ToOutputOptions(const OutputArgs& args) {

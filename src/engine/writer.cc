@@ -529,7 +529,22 @@ Result<std::vector<DataFile>> WriteDataFiles(Connection& connection, io::FileIO&
   ASSIGN_OR_RETURN(std::string relation, SourceRelation(source));
   auto described = connection.Query("SELECT * FROM " + relation + " LIMIT 0");
   if (!described.ok()) {
-    return described.status().WithContext(source.files.empty() ? "--values" : "reading the input");
+    // DuckDB may append "LINE 1: <query>" with a caret: that names SQL the user never wrote.
+    std::string message = described.status().message();
+    if (size_t context = message.find("\nLINE "); context != std::string::npos) {
+      message.resize(context);
+    }
+    if (source.files.empty() && !source.values.empty() && StartsWith(message, "Parser Error")) {
+      return InvalidArgument(
+          "--values \"{}\" is not a list of rows: write SQL tuples like (1, 'a'), (2, NULL), "
+          "strings in single quotes",
+          source.values);
+    }
+    // DuckDB does not always name the file it failed on (a corrupt Parquet footer): name one.
+    std::string context = source.files.empty()       ? std::string("--values")
+                          : source.files.size() == 1 ? "reading " + source.files[0]
+                                                     : std::string("reading the input files");
+    return Status(described.status().code(), message).WithContext(context);
   }
   const auto& input_names = described->column_names;
   const auto& input_types = described->column_types;

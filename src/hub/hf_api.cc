@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "hub/hf_uri.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 #include "util/uuid.h"
 
@@ -322,6 +323,26 @@ Status HubError(const HttpResponse& response, const HubRequestContext& c) {
   }
 }
 
+namespace {
+
+// Whether a write request's outcome is unknown: no answer arrived (a reset, a timeout, a
+// connection lost mid-answer) or a 500/502/504, which a server may send after acting.
+bool IsLostAnswer(const Result<HttpResponse>& sent) {
+  if (!sent.ok()) return sent.status().code() == ErrorCode::kNetwork;
+  return sent->status == 500 || sent->status == 502 || sent->status == 504;
+}
+
+// The Status describing a lost answer (IsLostAnswer(sent) is true).
+Status LostAnswerStatus(const Result<HttpResponse>& sent) {
+  if (!sent.ok()) return sent.status();
+  return NetworkError("HTTP {}", sent->status);
+}
+
+// Commits of the branch history searched for the commit after a lost commit's parent.
+constexpr size_t kLostCommitHistory = 100;
+
+}  // namespace
+
 // ---- HfApi ----
 
 struct HfApi::Impl {
@@ -526,6 +547,35 @@ Result<RepoRefs> HfApi::ListRefs(std::string_view repo_id, bool include_pull_req
   ASSIGN_OR_RETURN(refs.tags, ParseRefs(json, "tags"));
   ASSIGN_OR_RETURN(refs.pull_requests, ParseRefs(json, "pullRequests"));
   return refs;
+}
+
+Result<std::vector<std::string>> HfApi::ListCommitIds(std::string_view repo_id,
+                                                      std::string_view revision,
+                                                      size_t limit) const {
+  RETURN_IF_ERROR(ValidateRepoId(repo_id));
+  RETURN_IF_ERROR(impl_->CheckOnline("list commits"));
+  std::string rev = revision.empty() ? std::string(kDefaultRevision) : std::string(revision);
+  std::string url = fmt::format("{}/commits/{}?limit={}", impl_->DatasetApi(repo_id),
+                                EncodeRevision(rev), std::clamp<size_t>(limit, 1, 100));
+  const HubRequestContext context = impl_->Context("list the commits of", repo_id, rev);
+  const std::string where = fmt::format("the commit history of dataset {}", repo_id);
+  std::vector<std::string> ids;
+  while (!url.empty() && ids.size() < limit) {
+    HttpRequest request = impl_->NewRequest(HttpMethod::kGet, url);
+    ASSIGN_OR_RETURN(HttpResponse response, impl_->Call(request, context));
+    ASSIGN_OR_RETURN(Json json, Impl::ParseBody(response, where));
+    if (!json.is_array()) return Corrupt("{} is not a JSON array", where);
+    if (json.empty()) break;
+    for (const Json& item : json) {
+      ASSIGN_OR_RETURN(std::string id, RequiredString(item, "id", where));
+      if (ids.size() < limit) ids.push_back(std::move(id));
+    }
+    url.clear();
+    if (auto link = response.headers.Get("Link")) {
+      if (auto next = io::FindLink(*link, "next")) url = io::ResolveUrl(response.final_url, *next);
+    }
+  }
+  return ids;
 }
 
 Result<std::vector<RepoEntry>> HfApi::ListTree(std::string_view repo_id, std::string_view revision,
@@ -783,7 +833,15 @@ Result<std::string> HfApi::CreateRepo(std::string_view repo_id,
       impl_->JsonRequest(HttpMethod::kPost, impl_->endpoint + "/api/repos/create", body);
   request.retry = io::HttpRetry::kRejectedOnly;
   const HubRequestContext context = impl_->Context("create", repo_id, "", "", /*write=*/true);
-  ASSIGN_OR_RETURN(HttpResponse response, impl_->CallRetryingInProgress(request));
+  Result<HttpResponse> sent = impl_->CallRetryingInProgress(request);
+  // With exist_ok, creating is idempotent: a create whose answer was lost is sent again (an
+  // "already exists" then means it landed).
+  for (int resent = 0;
+       options.exist_ok && IsLostAnswer(sent) && resent < impl_->options.lost_answer_retries;
+       ++resent) {
+    sent = impl_->CallRetryingInProgress(request);
+  }
+  ASSIGN_OR_RETURN(HttpResponse response, std::move(sent));
   std::string fallback_url = fmt::format("{}/datasets/{}", impl_->endpoint, repo_id);
   if (response.status == 409 && !IsInProgressConflict(response)) {
     if (options.exist_ok) return fallback_url;
@@ -1121,62 +1179,171 @@ Result<CommitResult> HfApi::CreateCommit(std::string_view repo_id, std::string_v
     if (p.lfs) uploads.push_back({p.oid, p.op->content});
   }
   RETURN_IF_ERROR(UploadLfs(repo_id, rev, uploads, options.create_pr));
+  FailPoint("after-lfs-upload");
 
-  // 4. The NDJSON commit.
-  std::string body;
-  auto append_line = [&body](const OrderedJson& line) {
-    body += DumpJson(line);
-    body += '\n';
+  // 4. The NDJSON commit, guarded by `parent` when it is not empty.
+  auto commit_body = [&](std::string_view parent) {
+    std::string body;
+    auto append_line = [&body](const OrderedJson& line) {
+      body += DumpJson(line);
+      body += '\n';
+    };
+    OrderedJson header_value = OrderedJson::object();
+    header_value["summary"] = options.summary;
+    header_value["description"] = options.description;
+    if (!parent.empty()) header_value["parentCommit"] = std::string(parent);
+    append_line(OrderedJson{{"key", "header"}, {"value", header_value}});
+    for (const Planned& p : planned_adds) {
+      if (p.lfs) {
+        append_line(OrderedJson{{"key", "lfsFile"},
+                                {"value", OrderedJson{{"path", p.op->path},
+                                                      {"algo", "sha256"},
+                                                      {"oid", p.oid},
+                                                      {"size", p.op->content.size()}}}});
+      } else {
+        append_line(OrderedJson{{"key", "file"},
+                                {"value", OrderedJson{{"content", Base64Encode(p.op->content)},
+                                                      {"path", p.op->path},
+                                                      {"encoding", "base64"}}}});
+      }
+    }
+    for (const CommitOperation& op : operations) {
+      if (op.kind == CommitOperation::Kind::kDelete) {
+        append_line(OrderedJson{{"key", "deletedFile"}, {"value", OrderedJson{{"path", op.path}}}});
+      } else if (op.kind == CommitOperation::Kind::kDeleteFolder) {
+        std::string folder = EndsWith(op.path, "/") ? op.path : op.path + "/";
+        append_line(
+            OrderedJson{{"key", "deletedFolder"}, {"value", OrderedJson{{"path", folder}}}});
+      }
+    }
+    return body;
   };
-  OrderedJson header_value = OrderedJson::object();
-  header_value["summary"] = options.summary;
-  header_value["description"] = options.description;
-  if (!options.parent_commit.empty()) header_value["parentCommit"] = options.parent_commit;
-  append_line(OrderedJson{{"key", "header"}, {"value", header_value}});
-  for (const Planned& p : planned_adds) {
-    if (p.lfs) {
-      append_line(OrderedJson{{"key", "lfsFile"},
-                              {"value", OrderedJson{{"path", p.op->path},
-                                                    {"algo", "sha256"},
-                                                    {"oid", p.oid},
-                                                    {"size", p.op->content.size()}}}});
-    } else {
-      append_line(OrderedJson{{"key", "file"},
-                              {"value", OrderedJson{{"content", Base64Encode(p.op->content)},
-                                                    {"path", p.op->path},
-                                                    {"encoding", "base64"}}}});
-    }
-  }
-  for (const CommitOperation& op : operations) {
-    if (op.kind == CommitOperation::Kind::kDelete) {
-      append_line(OrderedJson{{"key", "deletedFile"}, {"value", OrderedJson{{"path", op.path}}}});
-    } else if (op.kind == CommitOperation::Kind::kDeleteFolder) {
-      std::string folder = EndsWith(op.path, "/") ? op.path : op.path + "/";
-      append_line(OrderedJson{{"key", "deletedFolder"}, {"value", OrderedJson{{"path", folder}}}});
-    }
-  }
   std::string url = fmt::format("{}/commit/{}", impl_->DatasetApi(repo_id), EncodeRevision(rev));
   if (options.create_pr) url += "?create_pr=1";
-  HttpRequest request = impl_->NewRequest(HttpMethod::kPost, std::move(url));
-  request.headers.Add("Content-Type", "application/x-ndjson");
-  request.body = std::move(body);
-  request.retry = io::HttpRetry::kRejectedOnly;
-  ASSIGN_OR_RETURN(HttpResponse response, impl_->CallRetryingInProgress(request));
-  if (response.status == 409 && IsInProgressConflict(response)) {
-    return Conflict(
-        "could not commit to dataset {}: another commit stayed in progress through {} retries; "
-        "retry later",
-        repo_id, impl_->options.in_progress_retries);
+  auto send = [&](std::string_view parent) {
+    HttpRequest request = impl_->NewRequest(HttpMethod::kPost, url);
+    request.headers.Add("Content-Type", "application/x-ndjson");
+    request.body = commit_body(parent);
+    request.retry = io::HttpRetry::kRejectedOnly;
+    return impl_->CallRetryingInProgress(request);
+  };
+  auto finish = [&](const HttpResponse& response) -> Result<CommitResult> {
+    if (response.status == 409 && IsInProgressConflict(response)) {
+      return Conflict(
+          "could not commit to dataset {}: another commit stayed in progress through {} "
+          "retries; retry later",
+          repo_id, impl_->options.in_progress_retries);
+    }
+    if (!response.ok()) return HubError(response, context);
+    ASSIGN_OR_RETURN(Json json, Impl::ParseBody(response, "the commit answer"));
+    CommitResult result;
+    ASSIGN_OR_RETURN(result.commit_oid, RequiredString(json, "commitOid", "the commit answer"));
+    ASSIGN_OR_RETURN(auto commit_url, OptionalString(json, "commitUrl", "the commit answer"));
+    ASSIGN_OR_RETURN(auto pr_url, OptionalString(json, "pullRequestUrl", "the commit answer"));
+    result.commit_url = commit_url.value_or("");
+    result.pull_request_url = pr_url.value_or("");
+    return result;
+  };
+
+  Result<HttpResponse> sent = send(options.parent_commit);
+  if (!IsLostAnswer(sent)) {
+    ASSIGN_OR_RETURN(HttpResponse response, std::move(sent));
+    return finish(response);
   }
-  if (!response.ok()) return HubError(response, context);
-  ASSIGN_OR_RETURN(Json json, Impl::ParseBody(response, "the commit answer"));
-  CommitResult result;
-  ASSIGN_OR_RETURN(result.commit_oid, RequiredString(json, "commitOid", "the commit answer"));
-  ASSIGN_OR_RETURN(auto commit_url, OptionalString(json, "commitUrl", "the commit answer"));
-  ASSIGN_OR_RETURN(auto pr_url, OptionalString(json, "pullRequestUrl", "the commit answer"));
-  result.commit_url = commit_url.value_or("");
-  result.pull_request_url = pr_url.value_or("");
-  return result;
+  Status lost = LostAnswerStatus(sent);
+  if (options.create_pr) {
+    return NetworkError(
+        "the answer to the pull request commit to dataset {} was lost ({}); look at its pull "
+        "requests before retrying",
+        repo_id, lost.message());
+  }
+
+  // The answer was lost: the Hub may have made the commit. Find out before sending it again.
+  std::vector<std::string> changed_paths;
+  for (const Planned& p : planned_adds) changed_paths.push_back(p.op->path);
+  for (const CommitOperation& op : operations) {
+    if (op.kind == CommitOperation::Kind::kAdd) continue;
+    std::string path = op.path;
+    if (EndsWith(path, "/")) path.pop_back();
+    changed_paths.push_back(std::move(path));
+  }
+  // Whether `commit` holds every change of this commit.
+  auto shows_changes = [&](const std::string& commit) -> Result<bool> {
+    ASSIGN_OR_RETURN(std::vector<RepoEntry> entries, GetPathsInfo(repo_id, commit, changed_paths));
+    std::unordered_map<std::string, const RepoEntry*> by_path;
+    for (const RepoEntry& entry : entries) by_path[entry.path] = &entry;
+    for (const Planned& p : planned_adds) {
+      auto it = by_path.find(p.op->path);
+      if (it == by_path.end() || it->second->type != RepoEntry::Type::kFile) return false;
+      const RepoEntry& entry = *it->second;
+      bool same = p.lfs ? entry.lfs && entry.lfs->sha256 == p.oid : entry.oid == p.oid;
+      if (!same) return false;
+    }
+    for (size_t i = planned_adds.size(); i < changed_paths.size(); ++i) {
+      if (by_path.count(changed_paths[i])) return false;  // a deleted path is still there
+    }
+    return true;
+  };
+  const std::string parent = ToLower(options.parent_commit);
+  // The commit that landed, or "" when it did not; `head` receives the branch head.
+  auto find_landed = [&](std::string* head) -> Result<std::string> {
+    ASSIGN_OR_RETURN(*head, ResolveRevision(repo_id, rev));
+    if (parent.empty()) {
+      ASSIGN_OR_RETURN(bool shown, shows_changes(*head));
+      return shown ? *head : std::string();
+    }
+    if (StartsWith(*head, parent)) return std::string();
+    // The branch moved: the commit right after the parent is ours, or another writer's.
+    ASSIGN_OR_RETURN(std::vector<std::string> history,
+                     ListCommitIds(repo_id, rev, kLostCommitHistory));
+    auto it = std::find_if(history.begin(), history.end(),
+                           [&](const std::string& id) { return StartsWith(id, parent); });
+    if (it != history.end() && it != history.begin()) {
+      const std::string& after = *std::prev(it);
+      ASSIGN_OR_RETURN(bool shown, shows_changes(after));
+      if (shown) return after;
+    }
+    return Conflict(
+        "could not commit to dataset {}: the answer to the commit was lost and branch '{}' "
+        "moved on since the expected parent commit without it (another writer committed "
+        "first); refresh and retry",
+        repo_id, rev);
+  };
+  for (int resent = 0;; ++resent) {
+    std::string head;
+    Result<std::string> landed = find_landed(&head);
+    if (!landed.ok()) {
+      if (landed.status().code() == ErrorCode::kConflict) return landed.status();
+      return NetworkError(
+          "could not commit to dataset {}: the answer was lost ({}) and whether the commit landed "
+          "could not be read ({}); look at the dataset's history before retrying",
+          repo_id, lost.message(), landed.status().message());
+    }
+    if (!landed->empty()) {
+      CommitResult result;
+      result.commit_oid = *landed;
+      result.commit_url =
+          fmt::format("{}/datasets/{}/commit/{}", impl_->endpoint, repo_id, result.commit_oid);
+      return result;
+    }
+    if (resent >= impl_->options.lost_answer_retries) {
+      return NetworkError(
+          "could not commit to dataset {}: the Hub's answer was lost {} times (last: {}); the "
+          "commit did not land, retry",
+          repo_id, resent + 1, lost.message());
+    }
+    // It did not land: send it again, guarded by the head just read, so it lands at most once.
+    sent = send(parent.empty() ? head : options.parent_commit);
+    if (IsLostAnswer(sent)) {
+      lost = LostAnswerStatus(sent);
+      continue;
+    }
+    ASSIGN_OR_RETURN(HttpResponse response, std::move(sent));
+    // 412: the branch moved since the check (an earlier send landed late, or another writer):
+    // the next round tells which.
+    if (response.status == 412) continue;
+    return finish(response);
+  }
 }
 
 }  // namespace faceberg::hub

@@ -225,6 +225,9 @@ struct HfApiOptions {
   /// Retries of a 409 "operation in progress" on create and commit, and their pause.
   int in_progress_retries = 5;
   std::chrono::milliseconds in_progress_backoff{1'000};
+  /// Sends of a commit (or a create with exist_ok) after its answer was lost (a reset, a
+  /// 500/502/504) and the Hub was found not to have acted on it; see CreateCommit.
+  int lost_answer_retries = 3;
 };
 
 /// What a request was about, for HubError.
@@ -272,6 +275,10 @@ class HfApi {
   /// The commit sha `revision` points to.
   Result<std::string> ResolveRevision(std::string_view repo_id, std::string_view revision) const;
   Result<RepoRefs> ListRefs(std::string_view repo_id, bool include_pull_requests = false) const;
+  /// Ids of the first-parent history of `revision`, newest first, at most `limit` of them
+  /// (following pages).
+  Result<std::vector<std::string>> ListCommitIds(std::string_view repo_id,
+                                                 std::string_view revision, size_t limit) const;
   /// Every entry under `path` (the root when empty), following Link pages.
   /// Errors: NotFound for a missing path or revision.
   Result<std::vector<RepoEntry>> ListTree(std::string_view repo_id, std::string_view revision,
@@ -292,7 +299,7 @@ class HfApi {
   std::vector<Result<FileRead>> ReadFiles(std::span<const FileReadRequest> requests) const;
 
   /// Creates a dataset repository; returns its URL. Errors: AlreadyExists (unless exist_ok),
-  /// Permission.
+  /// Permission. With exist_ok, a create whose answer was lost is sent again.
   Result<std::string> CreateRepo(std::string_view repo_id,
                                  const CreateRepoOptions& options = {}) const;
   /// Asks which files go through LFS, in batches of upload_batch sent in parallel.
@@ -304,8 +311,17 @@ class HfApi {
   Status UploadLfs(std::string_view repo_id, std::string_view revision,
                    std::span<const LfsUpload> uploads, bool create_pr = false) const;
   /// The whole commit flow: preupload, drop unchanged files, LFS uploads, one NDJSON commit.
+  /// The commit is made at most once: when its answer is lost (a connection reset, a 500, 502
+  /// or 504: the Hub may have acted), the branch is read to see whether it landed: with a
+  /// parent_commit, the commit right after the parent must show every change (each added file
+  /// with its oid, each deleted path gone), else the head must; then that commit is the result.
+  /// Otherwise the same commit is sent again guarded by parentCommit (the parent, or the head
+  /// just read), up to lost_answer_retries times, so it cannot land twice.
   /// Errors: Conflict when options.parent_commit is not the head of `branch` (412) or another
-  /// commit stayed in progress through the retries (409); InvalidArgument for a bad path.
+  /// commit stayed in progress through the retries (409), or when the branch moved on without
+  /// the commit after its answer was lost; Network when the answers stayed lost (the commit
+  /// did not land) or whether it landed could not be read (the message says so);
+  /// InvalidArgument for a bad path.
   Result<CommitResult> CreateCommit(std::string_view repo_id, std::string_view branch,
                                     std::span<const CommitOperation> operations,
                                     const CommitOptions& options = {}) const;

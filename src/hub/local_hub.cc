@@ -236,6 +236,7 @@ std::string StatsToJson(const LocalHubStats& stats) {
     injected[kind] = it == stats.injected.end() ? 0 : it->second;
   }
   j["injected"] = std::move(injected);
+  j["dropped_responses"] = stats.dropped_responses;
   return DumpJson(j);
 }
 
@@ -257,6 +258,8 @@ struct LocalHub::Impl {
   LocalHubStats stats;  // guarded by stats_mu
   std::mutex rng_mu;
   std::mt19937_64 rng;  // guarded by rng_mu
+  std::mutex drop_rng_mu;
+  std::mt19937_64 drop_rng;  // guarded by drop_rng_mu
   std::mutex stop_mu;
   bool stopped = false;  // guarded by stop_mu
 
@@ -265,6 +268,9 @@ struct LocalHub::Impl {
              const httplib::ContentReader* reader, bool storage);
   void ServeInternal(const HttpRequest& req, HttpResponse* res);
   Fault Roll();
+  // Whether the response of a handled request is to be dropped: only state-changing ones
+  // (POST, PUT, DELETE other than the read-only POSTs paths-info and validate-yaml) are drawn.
+  bool RollDrop(const std::string& method, const std::string& route);
 };
 
 LocalHub::Impl::Fault LocalHub::Impl::Roll() {
@@ -281,6 +287,15 @@ LocalHub::Impl::Fault LocalHub::Impl::Roll() {
     default:
       return Fault::kReset;
   }
+}
+
+bool LocalHub::Impl::RollDrop(const std::string& method, const std::string& route) {
+  if (options.drop_response_rate <= 0) return false;
+  if (method != "POST" && method != "PUT" && method != "DELETE") return false;
+  if (route == "paths-info" || route == "validate-yaml") return false;
+  std::lock_guard<std::mutex> lock(drop_rng_mu);
+  double draw = static_cast<double>(drop_rng() >> 11) * 0x1.0p-53;
+  return draw < options.drop_response_rate;
 }
 
 void LocalHub::Impl::ServeInternal(const HttpRequest& req, HttpResponse* res) {
@@ -370,9 +385,24 @@ void LocalHub::Impl::Serve(const httplib::Request& hreq, httplib::Response& hres
       break;
   }
   if (fault != Fault::kReset) body.Drain();
+  // The request is handled (its write, if any, is done): its answer may still be lost. It is
+  // counted before the reset, so a client that sees the reset also sees it in the stats.
+  bool dropped = fault == Fault::kNone && RollDrop(req.method, route);
+  if (dropped) {
+    std::lock_guard<std::mutex> lock(stats_mu);
+    ++stats.dropped_responses;
+    ++stats.statuses["0"];
+  }
+  if (dropped && !ResetConnection(hreq.local_port, hreq.remote_port)) {
+    dropped = false;  // the socket was not found: answered after all
+    std::lock_guard<std::mutex> lock(stats_mu);
+    --stats.dropped_responses;
+    --stats.statuses["0"];
+  }
+  bool reset = fault == Fault::kReset || dropped;
   Apply(req, res, hres);
-  int status = fault == Fault::kReset ? 0 : hres.status;
-  {
+  int status = reset ? 0 : hres.status;
+  if (!dropped) {
     std::lock_guard<std::mutex> lock(stats_mu);
     ++stats.statuses[std::to_string(status)];
     if (!injected.empty()) ++stats.injected[injected];
@@ -382,8 +412,9 @@ void LocalHub::Impl::Serve(const httplib::Request& hreq, httplib::Response& hres
                   std::chrono::steady_clock::now() - started)
                   .count();
     options.log(req.method + " " + (storage ? "[storage] " : "") + req.path + " " +
-                (fault == Fault::kReset ? std::string("reset") : std::to_string(status)) + " " +
-                std::to_string(ms) + "ms" + (injected.empty() ? "" : " (injected)"));
+                (reset ? std::string("reset") : std::to_string(status)) + " " + std::to_string(ms) +
+                "ms" + (injected.empty() ? "" : " (injected)") +
+                (dropped ? " (handled, response dropped)" : ""));
   }
 }
 
@@ -452,6 +483,8 @@ Result<std::unique_ptr<LocalHub>> LocalHub::Start(const LocalHubOptions& options
            options.cdn_port);
   PRECHECK(options.fail_rate >= 0.0 && options.fail_rate <= 1.0,
            "fail rate must be between 0 and 1, got {}", options.fail_rate);
+  PRECHECK(options.drop_response_rate >= 0.0 && options.drop_response_rate <= 1.0,
+           "drop response rate must be between 0 and 1, got {}", options.drop_response_rate);
   PRECHECK(options.latency_ms >= 0, "latency must not be negative, got {} ms", options.latency_ms);
   PRECHECK(options.retry_after_seconds >= 0, "Retry-After must not be negative");
   PRECHECK(options.threads >= 1 && options.threads <= 4096, "threads must be 1..4096, got {}",
@@ -476,6 +509,8 @@ Result<std::unique_ptr<LocalHub>> LocalHub::Start(const LocalHubOptions& options
   api_options.redirect_regular_files = options.redirect_regular_files;
   impl->api = std::make_unique<internal::HubApi>(impl->store.get(), &impl->policy, api_options);
   impl->rng.seed(options.seed);
+  // A stream of its own, so adding dropped responses leaves the fail-rate faults where they were.
+  impl->drop_rng.seed(options.seed ^ 0x9e3779b97f4a7c15ULL);
 
   impl->Configure(impl->hub_server, /*storage=*/false, options.threads);
   impl->Configure(impl->storage_server, /*storage=*/true, options.threads);

@@ -14,7 +14,7 @@
 // Test hooks on the hub origin (never subject to injected faults):
 //   GET  /_faceberg/stats        {"total", "routes": {"tree": 3, ...}, "requests": {"GET tree": 3},
 //                                 "statuses": {"200": 3}, "injected": {"500": 0, "429": 0,
-//                                 "reset": 0}}
+//                                 "reset": 0}, "dropped_responses": 0}
 //   POST /_faceberg/stats/reset  zeroes the counters (also DELETE /_faceberg/stats)
 //
 // Thread safety: a LocalHub serves many clients at once (a thread pool); its methods may be called
@@ -46,6 +46,14 @@ struct LocalHubOptions {
   /// Fraction of requests (0..1) answered with an injected fault: a 500, a 429 with Retry-After,
   /// or a connection reset, in equal shares. Deterministic for a given seed and request order.
   double fail_rate = 0.0;
+  /// Fraction of state-changing requests (POST, PUT, DELETE on either origin: commit,
+  /// preupload, LFS batch/upload/verify, create repo, ...; not the read-only POSTs paths-info and
+  /// validate-yaml) that are fully handled, then answered
+  /// with a connection reset instead of their response: the write happened, the client never
+  /// learns it. Drawn from its own generator (seeded by `seed`), so it does not move the faults
+  /// of fail_rate. Requests that got an injected fault are not dropped.
+  double drop_response_rate = 0.0;
+  /// Seed of both fault generators.
   uint64_t seed = 0;
   /// Retry-After seconds of injected 429s.
   int retry_after_seconds = 1;
@@ -73,6 +81,7 @@ struct LocalHubStats {
   std::map<std::string, int64_t> requests;  // "METHOD route" -> count ("HEAD resolve")
   std::map<std::string, int64_t> statuses;  // "200" -> count
   std::map<std::string, int64_t> injected;  // "500", "429", "reset" -> count
+  int64_t dropped_responses = 0;            // handled, then reset (drop_response_rate)
 };
 
 class LocalHub {

@@ -714,7 +714,8 @@ void HubApi::Refs(const HttpRequest& req, HttpResponse* res, const std::string& 
   OrderedJson tags = OrderedJson::array();
   OrderedJson prs = OrderedJson::array();
   for (const auto& [ref, target] : access->info.refs) {
-    auto entry = [&](const std::string& name) {
+    // Explicit captures: clang 14 cannot capture structured bindings.
+    auto entry = [&ref = ref, &target = target](const std::string& name) {
       OrderedJson j;
       j["name"] = name;
       j["ref"] = ref;

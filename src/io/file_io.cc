@@ -58,6 +58,27 @@ std::string JoinPath(std::string_view base, std::string_view child) {
   return std::string(base) + "/" + std::string(child);
 }
 
+Status ValidateTableLocation(std::string_view location) {
+  const size_t scheme = location.find("://");
+  if (scheme == std::string_view::npos && !StartsWith(location, "/")) {
+    return InvalidArgument(
+        "table location '{}' is relative: give an absolute path or a URI such as "
+        "file:///data/warehouse/db/t, or leave it out for the catalog's default",
+        location);
+  }
+  const std::string_view path =
+      scheme == std::string_view::npos ? location : location.substr(scheme + 3);
+  for (const std::string& segment : Split(path, '/')) {
+    if (segment == "..") {
+      return InvalidArgument(
+          "table location '{}' has a '..' segment: give the folder itself, or leave the location "
+          "out for the catalog's default",
+          location);
+    }
+  }
+  return Status::OK();
+}
+
 namespace {
 
 Status ErrnoStatus(std::string_view what, const std::string& path) {

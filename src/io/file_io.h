@@ -89,4 +89,11 @@ std::string LocalPath(std::string_view location);
 /// Joins two location parts with exactly one '/'.
 std::string JoinPath(std::string_view base, std::string_view child);
 
+/// Checks a table location chosen by a client (a REST create-table or set-location): a URI with
+/// a scheme ("s3://...", "file:///...") or an absolute local path, with no ".." segment. A relative
+/// path would be resolved against the server's working folder, and ".." leaves the folder the
+/// path seems to name.
+/// Errors: InvalidArgument saying what to pass instead.
+Status ValidateTableLocation(std::string_view location);
+
 }  // namespace faceberg::io

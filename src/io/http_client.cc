@@ -322,6 +322,10 @@ Status HttpClient::Impl::StartAttempt(Transfer& t, CURLM* multi) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
   }
   if (share) curl_easy_setopt(h, CURLOPT_SHARE, share.get());
+  // libcurl silently sends a request again when a reused connection dies before any byte of
+  // the answer: harmless for idempotent requests, a second commit otherwise. A request that
+  // may not be retried once sent gets a fresh connection, where libcurl never does that.
+  if (request.retry != HttpRetry::kAll) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 
   switch (t.method) {
     case HttpMethod::kGet:

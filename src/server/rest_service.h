@@ -39,7 +39,9 @@
 //
 // Commits call Catalog::CommitTable, the code the CLI commits through: requirements are checked
 // against the current metadata, a lost race is retried there while they still hold, and a failed
-// requirement is 409 CommitFailedException (the client refreshes and retries).
+// requirement is 409 CommitFailedException (the client refreshes and retries). Failure points
+// (util/failpoint.h) around each table's Catalog::CommitTable: server-before-commit (the request
+// is parsed, nothing is written) and server-after-commit (committed, the answer is not sent).
 //
 // Multi-table transactions are applied table by table after checking every table's requirements
 // up front; they are not atomic. When a later table fails after earlier ones were committed, the

@@ -14,6 +14,7 @@
 #include "server/rest_internal.h"
 #include "server/rest_service.h"
 #include "table/update.h"
+#include "util/failpoint.h"
 #include "util/strings.h"
 
 namespace faceberg::server {
@@ -86,6 +87,7 @@ Result<CreateRequest> ParseCreateRequest(const Json& body, const std::string& ns
       location != nullptr && !location->is_null()) {
     PRECHECK(location->is_string(), "\"location\" must be a string");
     out.options.location = location->get<std::string>();
+    RETURN_IF_ERROR(io::ValidateTableLocation(out.options.location));
   }
   ASSIGN_OR_RETURN(out.options.properties,
                    internal::StringMapFromJson(Member(body, "properties"), "\"properties\""));
@@ -373,8 +375,10 @@ RestResponse RestCatalogService::CommitTable(const Call& call, const TableIdenti
   if (Status valid = catalog::ValidateTableIdentifier(id); !valid.ok()) {
     return StatusResponse(valid, ErrorContext::kCommit);
   }
+  FailPoint("server-before-commit");
   auto committed = catalog_.CommitTable(id, change->requirements, change->updates);
   if (!committed.ok()) return TableError(id, committed.status(), /*commit=*/true);
+  FailPoint("server-after-commit");
   return TableResult(*committed, /*with_config=*/false, kSnapshotsAll);
 }
 
@@ -472,8 +476,10 @@ RestResponse RestCatalogService::CommitTransaction(const Call& call) const {
   std::vector<std::string> committed;
   for (size_t i = 0; i < changes.size(); ++i) {
     const TableChange& change = changes[i];
+    FailPoint("server-before-commit");
     auto result = catalog_.CommitTable(change.id, change.requirements, change.updates);
     if (result.ok()) {
+      FailPoint("server-after-commit");
       committed.push_back(change.id.ToString());
       continue;
     }

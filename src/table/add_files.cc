@@ -7,6 +7,7 @@
 #include "iceberg/name_mapping.h"
 #include "iceberg/parquet_metrics.h"
 #include "table/append.h"
+#include "util/strings.h"
 
 namespace faceberg::table {
 
@@ -119,6 +120,13 @@ Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops,
   std::vector<DataFile> files;
   std::set<std::string> seen;
   for (const auto& path : paths) {
+    // Iceberg stores file paths as UTF-8 strings (Avro, JSON): other readers reject anything else.
+    if (FindInvalidUtf8(path) != std::string_view::npos) {
+      return InvalidArgument(
+          "{}: the file name is not valid UTF-8, which Iceberg cannot record; rename the file "
+          "(nothing was added)",
+          path);
+    }
     std::string location = AbsoluteLocation(path);
     if (existing.count(location)) {
       return AlreadyExists("{} is already in the table; nothing was added", location);

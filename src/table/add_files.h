@@ -47,7 +47,8 @@ Result<iceberg::DataFile> DescribeParquetFile(io::FileIO& io,
 
 /// Adds `paths` as one append snapshot. Refuses files already in the table or given twice.
 /// Records a name mapping when the table has none and a file lacks field ids.
-/// Errors: as DescribeParquetFile; AlreadyExists for duplicates; as AppendFiles.
+/// Errors: InvalidArgument for a path that is not valid UTF-8; as DescribeParquetFile;
+/// AlreadyExists for duplicates; as AppendFiles.
 Result<iceberg::Snapshot> AddParquetFiles(TableOperations& ops,
                                           const std::vector<std::string>& paths,
                                           const AddFilesOptions& options = {});

@@ -22,15 +22,22 @@ struct FileToCheck {
   int64_t snapshot_id = 0;
 };
 
+// The problem line for a file of `kind` that failed to open or read with `st`: "is missing"
+// when it does not exist, else "cannot be read" and why.
+std::string Unreadable(int64_t snapshot_id, std::string_view kind, const std::string& location,
+                       const Status& st) {
+  if (st.code() == ErrorCode::kNotFound) {
+    return fmt::format("snapshot {}: {} {} is missing", snapshot_id, kind, location);
+  }
+  return fmt::format("snapshot {}: {} {} cannot be read: {}", snapshot_id, kind, location,
+                     st.message());
+}
+
 // Why `location` is not as recorded, or nullopt when it is.
 std::optional<std::string> ProblemWith(io::FileIO& io, const std::string& location,
                                        const FileToCheck& file, bool verify_sizes) {
   auto describe = [&](const Status& st) {
-    if (st.code() == ErrorCode::kNotFound) {
-      return fmt::format("snapshot {}: {} {} is missing", file.snapshot_id, file.kind, location);
-    }
-    return fmt::format("snapshot {}: {} {} cannot be read: {}", file.snapshot_id, file.kind,
-                       location, st.message());
+    return Unreadable(file.snapshot_id, file.kind, location, st);
   };
   auto input = io.NewInputFile(location);
   if (!input.ok()) return describe(input.status());
@@ -71,16 +78,16 @@ Result<TableCheck> CheckTable(io::FileIO& io, const iceberg::TableMetadata& meta
     auto manifests = iceberg::ReadManifestList(io, snapshot.manifest_list);
     ++report.files_checked;
     if (!manifests.ok()) {
-      report.problems.push_back(fmt::format("snapshot {}: manifest list {} cannot be read: {}", id,
-                                            snapshot.manifest_list, manifests.status().message()));
+      report.problems.push_back(
+          Unreadable(id, "manifest list", snapshot.manifest_list, manifests.status()));
       continue;
     }
     for (const auto& manifest : *manifests) {
       if (!manifests_read.insert(manifest.manifest_path).second) continue;
       auto entries = iceberg::ReadManifest(io, manifest, metadata);
       if (!entries.ok()) {
-        report.problems.push_back(fmt::format("snapshot {}: manifest {} cannot be read: {}", id,
-                                              manifest.manifest_path, entries.status().message()));
+        report.problems.push_back(
+            Unreadable(id, "manifest", manifest.manifest_path, entries.status()));
         continue;
       }
       files.emplace(manifest.manifest_path, FileToCheck{"manifest", manifest.manifest_length, id});

@@ -117,7 +117,8 @@ Result<RowFilterPlan> PlanRowFilter(io::FileIO& io, iceberg::TableMetadataPtr me
   plan.schema = md.CurrentSchema();
   if (!plan.schema) return Corrupt("the table metadata has no current schema");
   auto bound = iceberg::ParseFilter(filter, *plan.schema);
-  if (!bound.ok()) return bound.status().WithContext(fmt::format("filter \"{}\"", filter));
+  if (!bound.ok())
+    return bound.status().WithContext(fmt::format("filter \"{}\"", Abbreviate(filter, 200)));
   plan.filter = std::move(*bound);
   ASSIGN_OR_RETURN(plan.snapshot, BranchHead(md, branch));
   if (!plan.snapshot) return plan;

@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include "util/strings.h"
+
 namespace faceberg::table {
 
 using iceberg::BoundExpressionPtr;
@@ -74,12 +76,13 @@ Result<ScanPlan> PlanScan(io::FileIO& io, const TableMetadata& metadata,
     auto ref = metadata.refs.find(*options.ref);
     time_travel = ref != metadata.refs.end() && ref->second.type == iceberg::RefType::kTag;
   }
-  plan.schema = snapshot && time_travel ? metadata.SchemaForSnapshot(*snapshot)
-                                        : metadata.CurrentSchema();
+  plan.schema =
+      snapshot && time_travel ? metadata.SchemaForSnapshot(*snapshot) : metadata.CurrentSchema();
   if (!plan.schema) return Corrupt("the table metadata has no current schema");
   auto filter = iceberg::ParseFilter(options.filter, *plan.schema);
   if (!filter.ok())
-    return filter.status().WithContext(fmt::format("filter \"{}\"", options.filter));
+    return filter.status().WithContext(
+        fmt::format("filter \"{}\"", Abbreviate(options.filter, 200)));
   plan.filter = std::move(*filter);
   for (const auto& name : options.columns) {
     ASSIGN_OR_RETURN(iceberg::ResolvedColumn column, iceberg::ResolveColumn(*plan.schema, name));

@@ -25,6 +25,12 @@ class TableOperations {
   /// Location of the metadata file Refresh() last loaded (empty before the first load).
   virtual std::string current_metadata_location() const = 0;
 
+  /// The metadata Refresh() last loaded or Commit() last wrote, without I/O; null before either,
+  /// or when an implementation does not keep it (callers then Refresh()). Right after a
+  /// successful Commit() this is exactly what was committed, whereas Refresh() may already see a
+  /// later commit by another writer.
+  virtual iceberg::TableMetadataPtr current() const { return nullptr; }
+
   /// Atomically replaces `base` (null when creating the table) with `updated`. Implementations
   /// record the previous metadata file in the metadata log and set last-updated-ms.
   /// Errors: Conflict when another commit landed after `base` was loaded (nothing was written;

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "io/file_io.h"
 #include "util/strings.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -514,6 +515,7 @@ Status Applier::operator()(const SetLocation& u) {
   std::string location = u.location;
   while (location.size() > 1 && location.back() == '/') location.pop_back();
   PRECHECK(!location.empty(), "set-location needs a location");
+  RETURN_IF_ERROR(io::ValidateTableLocation(location));
   if (location != md_.location) {
     md_.location = location;
     ctx_.changed = true;
@@ -995,7 +997,18 @@ Result<iceberg::TableMetadataPtr> CommitTable(TableOperations& ops,
     if (updates.empty()) return base;
     ASSIGN_OR_RETURN(TableMetadata updated, ApplyUpdates(*base, updates));
     Status st = ops.Commit(base.get(), updated);
-    if (st.ok()) return ops.Refresh();
+    if (st.ok()) {
+      // What this commit wrote, read back from its file: a Refresh() could already return
+      // another writer's later commit.
+      if (iceberg::TableMetadataPtr committed = ops.current()) {
+        const std::string written = ops.current_metadata_location();
+        ASSIGN_OR_RETURN(auto in, ops.io().NewInputFile(written));
+        ASSIGN_OR_RETURN(std::string text, in->ReadAll());
+        ASSIGN_OR_RETURN(TableMetadata read, iceberg::TableMetadataFromJson(text, written));
+        return std::make_shared<const TableMetadata>(std::move(read));
+      }
+      return ops.Refresh();
+    }
     if (st.code() != ErrorCode::kConflict) return st;
     if (attempt >= max_attempts) {
       return Conflict("gave up after {} attempts, other writers kept committing first: {}", attempt,

@@ -190,8 +190,9 @@ struct CommitOptions {
 /// Refreshes the table, checks `requirements`, applies `updates` and commits through `ops`.
 /// When another writer commits first, it refreshes and tries again only if the requirements
 /// still hold on the new metadata (bounded attempts with exponential back-off). An empty update
-/// list commits nothing. Returns the table's metadata after the commit (the committed version,
-/// or a later one when another writer committed right after).
+/// list commits nothing. Returns the metadata this commit wrote (ops.current(); never a later
+/// version another writer committed right after, so a REST client's response describes its own
+/// commit), or a fresh Refresh() when `ops` does not keep it.
 /// Errors: NotFound (no such table), Conflict (a requirement failed, or attempts ran out),
 /// InvalidArgument (an update does not apply), IOError / Corrupt from storage.
 Result<iceberg::TableMetadataPtr> CommitTable(TableOperations& ops,

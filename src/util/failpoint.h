@@ -9,6 +9,9 @@
 //   before-commit        a metadata change is built, not yet committed
 //   after-commit         new metadata is committed, clean-up after it has not run
 //   during-file-deletion expire or orphans deleted one file of several
+//   after-metadata-file  the catalog wrote the new metadata file, its pointer is not updated
+// Points of other layers are listed where they are: bridge/mirror.h, bridge/hf_insert.h,
+// bridge/dataset_table.h, server/rest_service.h.
 #pragma once
 
 #include <cstdio>

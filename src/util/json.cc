@@ -9,6 +9,9 @@ Result<Json> ParseJson(std::string_view text, std::string_view what) {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
     return Corrupt("{} is not valid JSON (byte {}): {}", what, e.byte, e.what());
+  } catch (const Json::exception& e) {
+    // The parser throws others too: out_of_range.406 for a number beyond a double (1e400).
+    return Corrupt("{} is not valid JSON: {}", what, e.what());
   }
 }
 

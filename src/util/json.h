@@ -15,7 +15,7 @@ using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
 /// Parses `text`; `what` names the source in the error ("metadata file X").
-/// Errors: Corrupt with the parser's position.
+/// Errors: Corrupt with the parser's position (also for numbers beyond a double, like 1e400).
 Result<Json> ParseJson(std::string_view text, std::string_view what);
 
 /// Dumps without throwing on invalid UTF-8 (replaced by U+FFFD).

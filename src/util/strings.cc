@@ -110,4 +110,44 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   return out;
 }
 
+size_t FindInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    uint32_t code = 0;
+    uint32_t min_code = 0;
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2, code = byte & 0x1F, min_code = 0x80;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3, code = byte & 0x0F, min_code = 0x800;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4, code = byte & 0x07, min_code = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (size_t k = 1; k < length; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+std::string Abbreviate(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t cut = max_bytes;
+  // Step back over UTF-8 continuation bytes so that a character is never split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 }  // namespace faceberg

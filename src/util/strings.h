@@ -24,5 +24,11 @@ std::optional<int64_t> ParseInt64(std::string_view text);
 std::string HexEncode(std::string_view bytes);
 /// Inverse of HexEncode (either case); nullopt on odd length or a non-hex digit.
 std::optional<std::string> HexDecode(std::string_view hex);
+/// The offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates and
+/// code points above U+10FFFF are invalid), or npos when all of `text` is valid.
+size_t FindInvalidUtf8(std::string_view text);
+/// `text` when it has at most `max_bytes` bytes; otherwise its first `max_bytes` bytes (cut at a
+/// UTF-8 character boundary) followed by "... (N bytes)", for echoing user input in errors.
+std::string Abbreviate(std::string_view text, size_t max_bytes);
 
 }  // namespace faceberg

@@ -529,6 +529,56 @@ TEST_P(CatalogConformanceTest, CommitDoesNotRetryWhenTheRequirementNoLongerHolds
   EXPECT_EQ(Load(id)->snapshots.size(), 1u);
 }
 
+// Wraps a table's operations; right after its first commit lands, `after_first_commit` runs
+// (another writer committing before the caller has taken its result).
+class RacedAfterCommitOperations final : public table::TableOperations {
+ public:
+  RacedAfterCommitOperations(table::TableOperations& inner,
+                             std::function<void()> after_first_commit)
+      : inner_(inner), after_first_commit_(std::move(after_first_commit)) {}
+  io::FileIO& io() override { return inner_.io(); }
+  Result<iceberg::TableMetadataPtr> Refresh() override { return inner_.Refresh(); }
+  std::string current_metadata_location() const override {
+    return inner_.current_metadata_location();
+  }
+  iceberg::TableMetadataPtr current() const override { return inner_.current(); }
+  Status Commit(const iceberg::TableMetadata* base,
+                const iceberg::TableMetadata& updated) override {
+    Status st = inner_.Commit(base, updated);
+    if (st.ok() && commits_++ == 0) after_first_commit_();
+    return st;
+  }
+
+ private:
+  table::TableOperations& inner_;
+  std::function<void()> after_first_commit_;
+  int commits_ = 0;
+};
+
+// Regression: CommitTable returned a Refresh() after its commit, so when another writer committed
+// in between, a REST client's commit response described that writer's snapshot as its own.
+TEST_P(CatalogConformanceTest, CommitReturnsItsOwnVersionEvenWhenAnotherWriterFollows) {
+  ASSERT_OK_AND_ASSIGN(auto md, catalog_->CreateTable({"db", "t"}, Options()));
+  const TableIdentifier id{"db", "t"};
+  ASSERT_OK_AND_ASSIGN(auto ops, catalog_->LoadTable(id));
+  ASSERT_OK_AND_ASSIGN(auto writer, catalog_->LoadTable(id));
+  bool followed = false;
+  RacedAfterCommitOperations raced(*ops, [&] {
+    ASSERT_OK(table::CommitTable(*writer, {}, {table::SetProperties{{{"follower", "yes"}}}}));
+    followed = true;
+  });
+  auto [reqs, updates] = AppendChange(*md, 777);
+  ASSERT_OK_AND_ASSIGN(auto committed, table::CommitTable(raced, reqs, updates));
+  ASSERT_TRUE(followed);
+  EXPECT_EQ(committed->current_snapshot_id, 777);
+  EXPECT_EQ(committed->Property("follower"), "");  // not the follower's later version
+  // The location names the version this commit wrote, not the follower's.
+  EXPECT_NE(ops->current_metadata_location(), MetadataLocation(id));
+  auto latest = Load(id);
+  EXPECT_EQ(latest->current_snapshot_id, 777);
+  EXPECT_EQ(latest->Property("follower"), "yes");
+}
+
 TEST_P(CatalogConformanceTest, ConcurrentAppendsAllLand) {
   ASSERT_OK_AND_ASSIGN(auto md, catalog_->CreateTable({"db", "t"}, Options()));
   const TableIdentifier id{"db", "t"};

@@ -206,6 +206,20 @@ TEST(ApplyUpdatesTest, PropertiesLocationAndFormat) {
   EXPECT_EQ(same.last_updated_ms, base.last_updated_ms);
 }
 
+// Regression (hostile inputs): a REST client's set-location of a relative path or one with ".."
+// was stored as given, so later writes went wherever the server's working folder led.
+TEST(ApplyUpdatesTest, SetLocationRefusesRelativeAndDotDotLocations) {
+  TableMetadata base = NewTable();
+  EXPECT_ERROR(ApplyUpdates(base, {SetLocation{"../../outside"}}), ErrorCode::kInvalidArgument,
+               "is relative");
+  EXPECT_ERROR(ApplyUpdates(base, {SetLocation{"/data/t/../../etc"}}), ErrorCode::kInvalidArgument,
+               "'..' segment");
+  EXPECT_ERROR(ApplyUpdates(base, {SetLocation{"file:///data/../etc"}}),
+               ErrorCode::kInvalidArgument, "'..' segment");
+  ASSERT_OK_AND_ASSIGN(auto moved, ApplyUpdates(base, {SetLocation{"s3://bucket/db/t..old"}}));
+  EXPECT_EQ(moved.location, "s3://bucket/db/t..old");
+}
+
 TEST(CheckRequirementsTest, MissingTable) {
   EXPECT_OK(CheckRequirements(nullptr, {AssertCreate{}}));
   EXPECT_ERROR(CheckRequirements(nullptr, {AssertCurrentSchemaId{0}}), ErrorCode::kConflict,

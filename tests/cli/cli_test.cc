@@ -162,6 +162,27 @@ TEST(CliTest, BadInputIsOneLineExitOneAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir.Join("nowhere")));
 }
 
+// Regressions (hostile inputs): an error echoing a name with control characters or bytes that are
+// not UTF-8 shows them as \xNN (no terminal escapes reach stderr), and a negative --limit is a
+// usage error instead of "no limit".
+TEST(CliTest, ErrorsEscapeControlBytesAndNegativeLimitIsAUsageError) {
+  TempDir dir;
+  std::string catalog = dir.Join("cat");
+  ASSERT_EQ(Faceberg({"--catalog", catalog, "init"}, dir).exit_code, 0);
+  CliRun escaped =
+      Faceberg({"--catalog", catalog, "create", "a\x1b[2J\tb\xff", "--schema", "id long"}, dir);
+  EXPECT_EQ(escaped.exit_code, 1);
+  EXPECT_THAT(escaped.err, ::testing::HasSubstr("a\\x1b[2J\\x09b\\xff"));
+  EXPECT_EQ(escaped.err.find('\x1b'), std::string::npos) << escaped.err;
+  EXPECT_EQ(Lines(escaped.err), 1) << escaped.err;
+  ASSERT_EQ(Faceberg({"--catalog", catalog, "create", "t", "--schema", "id long"}, dir).exit_code,
+            0);
+  CliRun limit = Faceberg({"--catalog", catalog, "scan", "t", "--limit", "-1"}, dir);
+  EXPECT_EQ(limit.exit_code, 2) << limit.err;
+  EXPECT_THAT(limit.err, ::testing::HasSubstr("--limit"));
+  EXPECT_EQ(Lines(limit.err), 1) << limit.err;
+}
+
 // Every table command through the real binary, on the file catalog and the SQL catalog.
 class CliCatalogTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -255,9 +255,25 @@ TEST_F(WriterTest, ErrorsNameTheColumnAndLeaveNothingBehind) {
       WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 2, DATE '2026-01-01', 4)"), {}),
       ErrorCode::kInvalidArgument, "--values rows have 4 values");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 'x'"), {}),
-               ErrorCode::kInvalidArgument, "Parser Error");
+               ErrorCode::kInvalidArgument, "is not a list of rows");
   EXPECT_ERROR(WriteDataFiles(*con_, io_, md, InsertSource::Values("(1, 'x')"), {}),
                ErrorCode::kInvalidArgument, "column \"price\"");
+  EXPECT_EQ(FilesUnder(md.location), std::vector<std::string>{});
+}
+
+// Regression (hostile inputs): input errors quoted DuckDB's "LINE 1: SELECT * FROM ... LIMIT 0",
+// SQL the user never wrote ("syntax error at or near LIMIT" for --values "(1,").
+TEST_F(WriterTest, InputErrorsDoNotShowTheInternalQuery) {
+  auto md = MakeTable("id long not null, name string", "");
+  auto values = WriteDataFiles(*con_, io_, md, InsertSource::Values("(1,"), {});
+  EXPECT_ERROR(values, ErrorCode::kInvalidArgument,
+               "--values \"(1,\" is not a list of rows: write SQL tuples like (1, 'a')");
+  EXPECT_THAT(values.status().message(), ::testing::Not(::testing::HasSubstr("LIMIT")));
+  std::string not_parquet = WriteText("rows.parquet", "id,name\n1,a\n");
+  auto parquet = WriteDataFiles(*con_, io_, md, InsertSource::Files({not_parquet}), {});
+  EXPECT_ERROR(parquet, ErrorCode::kInvalidArgument, "reading " + not_parquet + ": ");
+  EXPECT_THAT(parquet.status().message(), ::testing::Not(::testing::HasSubstr("LINE 1")));
+  EXPECT_THAT(parquet.status().message(), ::testing::Not(::testing::HasSubstr("SELECT")));
   EXPECT_EQ(FilesUnder(md.location), std::vector<std::string>{});
 }
 

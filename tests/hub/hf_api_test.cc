@@ -501,6 +501,120 @@ TEST(HfApiFaultTest, RetriesUnderFailRateReturnTheRightBytes) {
   EXPECT_GT(stats.injected["reset"], 0);
 }
 
+// A hub that makes every write, then drops its answer (--drop-response-rate 1): CreateCommit reads
+// the branch to learn the outcome instead of reporting a failure for a commit that landed, and
+// never makes it twice.
+TEST(HfApiLostAnswerTest, ACommitWhoseAnswerIsLostIsFoundInTheHistoryNotMadeTwice) {
+  LocalHubFixture fixture;
+  for (const char* name : {"a.txt", "b.txt", "c.txt"}) fixture.AddFile("l/ds", name, name);
+  LocalHubOptions options;
+  options.drop_response_rate = 1;
+  ASSERT_OK(fixture.Start(options));
+  ASSERT_OK_AND_ASSIGN(auto api, fixture.Api());
+  ASSERT_OK_AND_ASSIGN(std::string base, api->ResolveRevision("l/ds", "main"));
+
+  // Guarded by its parent (deletes only: no preupload, whose answer would be dropped too).
+  std::vector<CommitOperation> ops = {CommitOperation::Delete("a.txt")};
+  CommitOptions commit;
+  commit.summary = "delete a";
+  commit.parent_commit = base;
+  ASSERT_OK_AND_ASSIGN(CommitResult first, api->CreateCommit("l/ds", "main", ops, commit));
+  ASSERT_OK_AND_ASSIGN(std::string head, api->ResolveRevision("l/ds", "main"));
+  EXPECT_EQ(first.commit_oid, head);
+  EXPECT_FALSE(first.nothing_to_commit);
+  ASSERT_OK_AND_ASSIGN(auto history, api->ListCommitIds("l/ds", "main", 10));
+  EXPECT_EQ(history, (std::vector<std::string>{head, base}));
+  EXPECT_EQ(fixture.Route("commit"), 1);  // found, not sent again
+  EXPECT_EQ(fixture.hub().stats().dropped_responses, 1);
+
+  // Unguarded: found at the head.
+  ops = {CommitOperation::Delete("b.txt")};
+  commit.parent_commit.clear();
+  ASSERT_OK_AND_ASSIGN(CommitResult second, api->CreateCommit("l/ds", "main", ops, commit));
+  ASSERT_OK_AND_ASSIGN(history, api->ListCommitIds("l/ds", "main", 10));
+  EXPECT_EQ(history, (std::vector<std::string>{second.commit_oid, head, base}));
+  EXPECT_EQ(fixture.Route("commit"), 2);
+
+  // A stale parent: the 412 is lost too, and the branch moved on without this commit.
+  ops = {CommitOperation::Delete("c.txt")};
+  commit.parent_commit = base;
+  EXPECT_ERROR(api->CreateCommit("l/ds", "main", ops, commit), ErrorCode::kConflict,
+               "moved on since the expected parent commit without it");
+  ASSERT_OK_AND_ASSIGN(std::string unchanged, api->ResolveRevision("l/ds", "main"));
+  EXPECT_EQ(unchanged, second.commit_oid);
+}
+
+// libcurl resends a request by itself when a reused connection dies before the answer; a POST
+// that may not be retried (a commit) goes on a fresh connection, so it reaches the hub once.
+TEST(HfApiLostAnswerTest, ANonIdempotentPostIsSentOnceEvenOnAWarmConnection) {
+  LocalHubFixture fixture;
+  fixture.AddFile("l/ds", "a.txt", "a");
+  LocalHubOptions options;
+  options.drop_response_rate = 1;
+  ASSERT_OK(fixture.Start(options));
+  ASSERT_OK_AND_ASSIGN(auto api, fixture.Api());
+  ASSERT_OK_AND_ASSIGN(std::string base, api->ResolveRevision("l/ds", "main"));  // warm
+  io::HttpRequest post;
+  post.method = io::HttpMethod::kPost;
+  post.url = fixture.endpoint() + "/api/datasets/l/ds/commit/main";
+  post.headers.Add("Content-Type", "application/x-ndjson");
+  post.body = R"({"key": "header", "value": {"summary": "once", "parentCommit": ")" + base +
+              "\"}}\n" + R"({"key": "deletedFile", "value": {"path": "a.txt"}})" + "\n";
+  post.retry = io::HttpRetry::kRejectedOnly;
+  EXPECT_ERROR(api->http().Send(post), ErrorCode::kNetwork, "");
+  EXPECT_EQ(fixture.Route("commit"), 1);
+  ASSERT_OK_AND_ASSIGN(auto history, api->ListCommitIds("l/ds", "main", 10));
+  EXPECT_EQ(history.size(), 2u);  // the commit landed, once
+}
+
+// Dropped answers (and injected faults, which come before the hub acts) on a run of guarded
+// commits: each commit lands at most once, and one reported as made is the commit holding it.
+TEST(HfApiLostAnswerTest, CommitsUnderDroppedAnswersLandAtMostOnce) {
+  LocalHubFixture fixture;
+  fixture.AddFile("l/many", "README.md", "many");
+  LocalHubOptions options;
+  options.drop_response_rate = 0.4;
+  options.fail_rate = 0.1;
+  options.seed = 3;
+  options.retry_after_seconds = 0;
+  ASSERT_OK(fixture.Start(options));
+  io::HttpClientOptions http = LocalHubFixture::FastRetries();
+  http.max_retries = 8;
+  ASSERT_OK_AND_ASSIGN(auto api, fixture.Api("", http));
+  ASSERT_OK(api->CreateRepo("l/created"));  // exist_ok: a lost answer is sent again
+  ASSERT_OK(api->GetDatasetInfo("l/created").status());
+
+  ASSERT_OK_AND_ASSIGN(std::string head, api->ResolveRevision("l/many", "main"));
+  int reported = 0;
+  std::set<std::string> landed_files;
+  constexpr int kCommits = 12;
+  for (int i = 0; i < kCommits; ++i) {
+    std::string path = "rows/part-" + std::to_string(i) + ".txt";
+    std::vector<CommitOperation> ops = {CommitOperation::Add(path, "part " + std::to_string(i))};
+    CommitOptions commit;
+    commit.parent_commit = head;
+    auto result = api->CreateCommit("l/many", "main", ops, commit);
+    ASSERT_OK_AND_ASSIGN(std::string now, api->ResolveRevision("l/many", "main"));
+    ASSERT_OK_AND_ASSIGN(auto entries,
+                         api->GetPathsInfo("l/many", now, std::vector<std::string>{path}));
+    if (result.ok()) {
+      ++reported;
+      EXPECT_EQ(result->commit_oid, now) << i;
+      EXPECT_EQ(entries.size(), 1u) << i;
+    } else {
+      EXPECT_EQ(result.status().code(), ErrorCode::kNetwork) << result.status().ToString();
+      EXPECT_EQ(result.status().message().find('\n'), std::string::npos);
+    }
+    if (!entries.empty()) landed_files.insert(path);
+    head = now;
+  }
+  // One commit per landed file: none was made twice.
+  ASSERT_OK_AND_ASSIGN(auto history, api->ListCommitIds("l/many", "main", 100));
+  EXPECT_EQ(history.size(), 1 + landed_files.size());
+  EXPECT_GE(reported, kCommits - 2);
+  EXPECT_GT(fixture.hub().stats().dropped_responses, 3);
+}
+
 // The 409 "operation in progress" answer of the Hub is retried; a 412 is a Conflict at once.
 TEST(HfApiInProgressTest, RetriesInProgressCommitsAndCreates) {
   testing::HttpTestServer server;

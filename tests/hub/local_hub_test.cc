@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -962,6 +963,9 @@ TEST(LocalHubOptionsTest, BadOptionsAndTokensFilesAreRefused) {
   o.fail_rate = 2;
   EXPECT_EQ(LocalHub::Start(o).status().code(), ErrorCode::kInvalidArgument);
   o.fail_rate = 0;
+  o.drop_response_rate = -0.1;
+  EXPECT_EQ(LocalHub::Start(o).status().code(), ErrorCode::kInvalidArgument);
+  o.drop_response_rate = 0;
   WriteText(dir.path() / "tokens.json", R"({"tokens": {"hf_x": {"write": "yes"}}})");
   o.tokens_file = dir.Join("tokens.json");
   auto bad = LocalHub::Start(o);
@@ -1019,6 +1023,101 @@ TEST_F(LocalHubTest, FailRateInjectsFaultsDeterministically) {
   auto hook = client_->Get("/_faceberg/stats");
   ASSERT_TRUE(hook);
   EXPECT_EQ(hook->status, 200);
+}
+
+// --drop-response-rate: the hub acts on a write, then resets the connection instead of answering.
+TEST_F(LocalHubTest, DroppedResponseOfACommitStillLandsInTheHistory) {
+  LocalHubOptions o = Options();
+  o.drop_response_rate = 1;
+  StartHub(o);
+  std::string base = MainSha();
+  HubClient writer(hub_->port());
+  auto lost = writer.Post("/api/datasets/alice/demo/commit/main",
+                          Header("answer lost", base) + FileLine("notes/lost.txt", "landed"),
+                          "application/x-ndjson");
+  EXPECT_FALSE(lost);  // the client gets no answer: a reset, not a status
+
+  // Reads are never dropped: the commit is the new head, right after the base, with its file.
+  std::string head = MainSha();
+  EXPECT_NE(head, base);
+  Json history = BodyJson(client_->Get("/api/datasets/alice/demo/commits/main"));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["id"], head);
+  EXPECT_EQ(history[0]["title"], "answer lost");
+  EXPECT_EQ(history[1]["id"], base);
+  auto file = client_->Get("/api/resolve-cache/datasets/alice/demo/" + head + "/notes/lost.txt");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->body, "landed");
+
+  // Sent again with the same parent, it cannot land twice: 412 (also dropped), head unchanged.
+  HubClient again(hub_->port());
+  EXPECT_FALSE(again.Post("/api/datasets/alice/demo/commit/main",
+                          Header("answer lost", base) + FileLine("notes/lost.txt", "landed"),
+                          "application/x-ndjson"));
+  EXPECT_EQ(MainSha(), head);
+
+  // Read-only POSTs (paths-info) are answered.
+  auto info =
+      client_->Post("/api/datasets/alice/demo/paths-info/main", R"({"paths": ["notes/lost.txt"]})");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status, 200);
+
+  LocalHubStats stats = hub_->stats();
+  EXPECT_EQ(stats.dropped_responses, 2);
+  EXPECT_EQ(stats.statuses["0"], 2);
+  EXPECT_EQ(stats.injected["500"] + stats.injected["429"] + stats.injected["reset"], 0);
+  Json hook = BodyJson(client_->Get("/_faceberg/stats"));
+  EXPECT_EQ(hook["dropped_responses"], 2);
+}
+
+TEST_F(LocalHubTest, DropResponseRateIsDeterministicAndLeavesFailRateFaultsAlone) {
+  // Which creates lose their answer depends only on the seed and the request order.
+  int run = 0;
+  auto dropped_creates = [&](uint64_t seed) {
+    ++run;
+    LocalHubOptions o = Options();
+    o.drop_response_rate = 0.5;
+    o.seed = seed;
+    StartHub(o);
+    std::vector<bool> out;
+    for (int i = 0; i < 16; ++i) {
+      HubClient c(hub_->port());
+      auto r = c.Post("/api/repos/create",
+                      DumpJson(Json{{"name", "r" + std::to_string(run) + "-" + std::to_string(i)},
+                                    {"organization", "w"},
+                                    {"type", "dataset"}}));
+      out.push_back(!r);
+      // Answered or not, the repo exists.
+      EXPECT_EQ(
+          client_->Get("/api/datasets/w/r" + std::to_string(run) + "-" + std::to_string(i))->status,
+          200);
+    }
+    EXPECT_EQ(hub_->stats().dropped_responses, std::count(out.begin(), out.end(), true));
+    hub_->Stop();
+    return out;
+  };
+  std::vector<bool> first = dropped_creates(5);
+  EXPECT_EQ(dropped_creates(5), first);
+  EXPECT_NE(std::count(first.begin(), first.end(), true), 0);
+  EXPECT_NE(std::count(first.begin(), first.end(), false), 0);
+
+  // GETs are never dropped, so a fail-rate run sees the same faults with and without drops.
+  auto faults = [&](double drop_rate) {
+    LocalHubOptions o = Options();
+    o.fail_rate = 0.5;
+    o.drop_response_rate = drop_rate;
+    o.seed = 11;
+    StartHub(o);
+    std::vector<int> statuses;
+    for (int i = 0; i < 20; ++i) {
+      HubClient c(hub_->port());
+      auto r = c.Get("/api/datasets/alice/demo");
+      statuses.push_back(r ? r->status : -1);
+    }
+    hub_->Stop();
+    return statuses;
+  };
+  EXPECT_EQ(faults(0), faults(1));
 }
 
 TEST_F(LocalHubTest, LatencyIsAddedToEveryRequest) {

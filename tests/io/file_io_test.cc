@@ -66,6 +66,16 @@ TEST(LocalFileIOTest, MissingFilesAreNotFound) {
   EXPECT_ERROR(io.NewInputFile(dir.path().string()), ErrorCode::kInvalidArgument, "directory");
 }
 
+TEST(PathTest, ValidateTableLocation) {
+  EXPECT_OK(ValidateTableLocation("/data/warehouse/db/t"));
+  EXPECT_OK(ValidateTableLocation("file:///data/warehouse/db/t"));
+  EXPECT_OK(ValidateTableLocation("s3://bucket/a..b/t"));
+  EXPECT_ERROR(ValidateTableLocation("db/t"), ErrorCode::kInvalidArgument, "is relative");
+  EXPECT_ERROR(ValidateTableLocation("../../x"), ErrorCode::kInvalidArgument, "is relative");
+  EXPECT_ERROR(ValidateTableLocation("/data/../etc"), ErrorCode::kInvalidArgument, "'..'");
+  EXPECT_ERROR(ValidateTableLocation("s3://bucket/../x"), ErrorCode::kInvalidArgument, "'..'");
+}
+
 TEST(PathTest, JoinAndLocal) {
   EXPECT_EQ(JoinPath("a/", "/b"), "a/b");
   EXPECT_EQ(JoinPath("", "b"), "b");

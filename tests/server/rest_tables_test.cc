@@ -122,6 +122,29 @@ TEST_P(RestTablesTest, CreateRefusesWhatCannotBeCreated) {
   EXPECT_FALSE(BodyOf(v1)["metadata"]["properties"].contains("format-version"));
 }
 
+// Regression (hostile inputs): a relative location or one with ".." was taken as given, so a
+// client could make the server create folders wherever its working folder led ("../../x").
+TEST_P(RestTablesTest, CreateAndSetLocationRefuseRelativeAndDotDotLocations) {
+  f_.CreateTable("t");
+  const std::string escape = f_.dir().Join("escape");
+  for (const std::string& location : {std::string("../../escape"), f_.dir().Join("a/../escape")}) {
+    SCOPED_TRACE(location);
+    Json create = Json::parse(CreateTableBody("u"));
+    create["location"] = location;
+    EXPECT_REST_ERROR(f_.Post("/v1/namespaces/db/tables", create.dump()), 400,
+                      "BadRequestException");
+    EXPECT_REST_ERROR(f_.Post("/v1/namespaces/db/tables/t",
+                              R"({"requirements": [], "updates": [{"action": "set-location", )"
+                              R"("location": )" +
+                                  Json(location).dump() + "}]}"),
+                      400, "BadRequestException");
+  }
+  EXPECT_FALSE(*f_.catalog().TableExists({"db", "u"}));
+  EXPECT_FALSE(std::filesystem::exists(escape));
+  EXPECT_NE(f_.LoadMetadata("db", "t")["location"].get<std::string>().find("/db/t"),
+            std::string::npos);
+}
+
 TEST_P(RestTablesTest, LoadHonoursETagsAndSnapshotModes) {
   f_.CreateTable("t");
   RestResponse first = f_.Get("/v1/namespaces/db/tables/t");

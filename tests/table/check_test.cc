@@ -80,7 +80,7 @@ TEST(CheckTableTest, ReportsUnreadableManifestsAndManifestLists) {
   fs::remove(first.manifest_list);
   ASSERT_OK_AND_ASSIGN(TableCheck check, CheckTable(t.io(), *md));
   EXPECT_THAT(check.problems,
-              ElementsAre(HasSubstr("manifest list " + first.manifest_list + " cannot be read"),
+              ElementsAre(HasSubstr("manifest list " + first.manifest_list + " is missing"),
                           HasSubstr("manifest list " + second.manifest_list + " cannot be read")));
 }
 

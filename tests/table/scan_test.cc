@@ -105,6 +105,12 @@ TEST_F(ScanTest, EmptyTable) {
   EXPECT_ERROR(PlanScan(io_, md, {.ref = "main"}), ErrorCode::kNotFound, "'main'");
   EXPECT_ERROR(PlanScan(io_, md, {.filter = "nope = 1"}), ErrorCode::kInvalidArgument,
                "unknown column 'nope'");
+  // A huge filter is not echoed whole (regression: a 100 KB filter made a 100 KB error line).
+  const std::string deep = std::string(5000, '(') + "id = 1" + std::string(5000, ')');
+  auto deep_plan = PlanScan(io_, md, {.filter = deep});
+  ASSERT_FALSE(deep_plan.ok());
+  EXPECT_THAT(deep_plan.status().message(), ::testing::HasSubstr("(10006 bytes)"));
+  EXPECT_LT(deep_plan.status().message().size(), 400u);
 }
 
 TEST_F(ScanTest, PlansEverythingWithoutAFilter) {

@@ -45,5 +45,22 @@ TEST(StringsTest, TrimAndCase) {
   EXPECT_FALSE(EndsWith("a", "abc"));
 }
 
+TEST(StringsTest, FindInvalidUtf8) {
+  EXPECT_EQ(FindInvalidUtf8("plain ascii"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("ab\xff"), 2u);
+  EXPECT_EQ(FindInvalidUtf8("x\xc3"), 1u);             // truncated sequence
+  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);          // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("\xed\xa0\x80"), 0u);      // surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+}
+
+TEST(StringsTest, AbbreviateKeepsShortTextAndCutsLongTextAtACharacter) {
+  EXPECT_EQ(Abbreviate("id = 1", 10), "id = 1");
+  EXPECT_EQ(Abbreviate("abcdefghij", 4), "abcd... (10 bytes)");
+  // "\xc3\xa9" is one character: a cut at byte 2 keeps only "a".
+  EXPECT_EQ(Abbreviate("a\xc3\xa9" "bc", 2), "a... (5 bytes)");
+}
+
 }  // namespace
 }  // namespace faceberg
