@@ -20,6 +20,7 @@
 #include "io/http_client.h"
 #include "server_process.h"
 #include "test_util.h"
+#include "util/failpoint.h"
 #include "util/json.h"
 
 namespace faceberg {
@@ -32,7 +33,7 @@ using faceberg::testing::ServeProcess;
 using faceberg::testing::TempDir;
 using ::testing::HasSubstr;
 
-constexpr int kFailPointExit = 86;
+constexpr int kFailPointExit = kFailPointExitCode;
 
 // Every file of a folder (relative path -> content), the lock file left out.
 std::map<std::string, std::string> FolderFiles(const std::string& root) {
