@@ -593,7 +593,8 @@ Status Reconcile(const hub::HfApi& api, const Target& t, const std::string& head
         sent == state->pending.end() ? std::nullopt : std::optional<FileId>(sent->second);
     if (!SameOutcome(ours, change)) continue;
     if (change) {
-      state->files[path] = *change;
+      // Ours, not the listing's: a listing may lack the sha256 of a small file.
+      state->files[path] = *ours;
     } else {
       state->files.erase(path);
     }

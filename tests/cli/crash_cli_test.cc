@@ -477,6 +477,25 @@ TEST_F(MirrorCrashTest, ALandedPushFollowedByMoreChangesIsNoConflict) {
   EXPECT_EQ(RunJson("a", {"push"})["nothing-to-push"], true);
 }
 
+// A push that died once its commit landed, with nothing changed after it: the next pushes find
+// their own commit and have nothing to send. (The kill -9 loop once left a mirror state whose
+// version-hint.text entry came from the Hub listing, without its sha256; Reconcile now records
+// its own id for a landed pending file. This test walks the path; it did not reproduce the
+// damage, which needs a kill at a particular moment.)
+TEST_F(MirrorCrashTest, ALandedPushWithNothingAfterItLeavesAWholeMirrorState) {
+  PushOneTable();
+  Ok("a", {"insert", "t", "--values", "(3)"});
+  CliRun crashed = Run("a", {"push"}, "after-push-commit");
+  ASSERT_EQ(crashed.exit_code, kFailPointExit) << crashed.err;
+  // Nothing is left to send, so the next push never reaches the point before its commit.
+  CliRun second = Run("a", {"push"}, "before-push-commit");
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(RunJson("a", {"push"})["nothing-to-push"], true);
+  Ok("a", {"insert", "t", "--values", "(4)"});
+  Ok("a", {"push"});
+  EXPECT_EQ(HubState(), "default.t:1 2 3 4 \n");
+}
+
 // A push whose branch moved merges the Hub's changes into the mirror; a crash before the state
 // file records the merge leaves a mirror the next push completes.
 TEST_F(MirrorCrashTest, PushThatMergesCrashesBeforeItsStateIsSaved) {
