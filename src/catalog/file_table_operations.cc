@@ -9,7 +9,6 @@
 namespace faceberg::catalog {
 
 namespace {
-constexpr uint64_t kMaxMetadataBytes = uint64_t{1} << 30;
 constexpr const char* kVersionHint = "version-hint.text";
 
 // "v12.metadata.json" -> 12; nullopt for other names.
@@ -30,13 +29,6 @@ Result<bool> HoldsTableMetadata(io::FileIO& io, const std::string& location) {
     }
   }
   return false;
-}
-
-Result<iceberg::TableMetadataPtr> ReadMetadataFile(io::FileIO& io, const std::string& location) {
-  ASSIGN_OR_RETURN(auto file, io.NewInputFile(location));
-  ASSIGN_OR_RETURN(std::string text, file->ReadAll(kMaxMetadataBytes));
-  ASSIGN_OR_RETURN(iceberg::TableMetadata md, iceberg::TableMetadataFromJson(text, location));
-  return std::make_shared<const iceberg::TableMetadata>(std::move(md));
 }
 
 std::string FileTableOperations::MetadataFile(int64_t version) const {

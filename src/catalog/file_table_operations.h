@@ -49,8 +49,7 @@ class FileTableOperations final : public table::TableOperations {
 /// a staged table. Errors: IOError.
 Result<bool> HoldsTableMetadata(io::FileIO& io, const std::string& location);
 
-/// Reads a metadata file at any location (a vN.metadata.json, or a catalog's metadata pointer).
-/// Errors: NotFound, Corrupt naming the file.
-Result<iceberg::TableMetadataPtr> ReadMetadataFile(io::FileIO& io, const std::string& location);
+/// Reads a metadata file at any location (defined in the table layer; see table_operations.h).
+using table::ReadMetadataFile;
 
 }  // namespace faceberg::catalog

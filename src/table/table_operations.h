@@ -45,4 +45,8 @@ class TableOperations {
   }
 };
 
+/// Reads a metadata file at any location (a vN.metadata.json, or a catalog's metadata pointer);
+/// files over 1 GiB are refused. Errors: NotFound, Corrupt naming the file.
+Result<iceberg::TableMetadataPtr> ReadMetadataFile(io::FileIO& io, const std::string& location);
+
 }  // namespace faceberg::table

@@ -1000,13 +1000,7 @@ Result<iceberg::TableMetadataPtr> CommitTable(TableOperations& ops,
     if (st.ok()) {
       // What this commit wrote, read back from its file: a Refresh() could already return
       // another writer's later commit.
-      if (iceberg::TableMetadataPtr committed = ops.current()) {
-        const std::string written = ops.current_metadata_location();
-        ASSIGN_OR_RETURN(auto in, ops.io().NewInputFile(written));
-        ASSIGN_OR_RETURN(std::string text, in->ReadAll());
-        ASSIGN_OR_RETURN(TableMetadata read, iceberg::TableMetadataFromJson(text, written));
-        return std::make_shared<const TableMetadata>(std::move(read));
-      }
+      if (ops.current()) return ReadMetadataFile(ops.io(), ops.current_metadata_location());
       return ops.Refresh();
     }
     if (st.code() != ErrorCode::kConflict) return st;
